@@ -1,0 +1,242 @@
+#include "engine/condition/ast.h"
+
+#include <array>
+
+namespace th::cond {
+namespace {
+
+struct OpName {
+  Op op;
+  std::string_view name;
+};
+constexpr std::array<OpName, 20> kOps = {{
+    {Op::eq, "="},           {Op::eq, "=="},          {Op::ne, "!="},
+    {Op::lt, "<"},           {Op::le, "<="},          {Op::gt, ">"},
+    {Op::ge, ">="},          {Op::contains, "contains"}, {Op::icontains, "icontains"},
+    {Op::bcontains, "bcontains"}, {Op::startswith, "startswith"},
+    {Op::bstartswith, "bstartswith"}, {Op::endswith, "endswith"}, {Op::glob, "glob"},
+    {Op::iglob, "iglob"},    {Op::pmatch, "pmatch"},  {Op::in, "in"},
+    {Op::intersects, "intersects"}, {Op::regex, "regex"}, {Op::exists, "exists"},
+}};
+
+bool needs_quotes(std::string_view s) {
+  if (s.empty()) return true;
+  for (char c : s)
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == ')' || c == ',' ||
+        c == '"' || c == '\'' || c == '=' || c == '<' || c == '>' || c == '!')
+      return true;
+  return false;
+}
+
+std::string quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+}  // namespace
+
+std::string_view op_name(Op op) {
+  if (op == Op::eq) return "=";
+  for (const auto& o : kOps)
+    if (o.op == op) return o.name;
+  return "?";
+}
+
+std::optional<Op> op_from_name(std::string_view name) {
+  for (const auto& o : kOps)
+    if (o.name == name) return o.op;
+  return std::nullopt;
+}
+
+bool op_is_unary(Op op) { return op == Op::exists; }
+bool op_takes_list(Op op) { return op == Op::in || op == Op::intersects || op == Op::pmatch; }
+
+std::string_view modifier_name(Modifier m) {
+  switch (m) {
+    case Modifier::none: return "";
+    case Modifier::oneof: return "oneof";
+    case Modifier::anyof: return "anyof";
+    case Modifier::allof: return "allof";
+  }
+  return "";
+}
+
+OperandPtr Operand::make_field(std::string name, std::optional<std::string> arg, SrcRange r,
+                               SrcRange arg_range) {
+  auto o = std::make_shared<Operand>();
+  o->kind = Kind::field;
+  o->name = std::move(name);
+  o->arg = std::move(arg);
+  o->range = r;
+  o->arg_range = arg_range;
+  return o;
+}
+
+OperandPtr Operand::make_literal(std::string text, bool quoted, SrcRange r) {
+  auto o = std::make_shared<Operand>();
+  o->kind = Kind::literal;
+  o->text = std::move(text);
+  o->quoted = quoted;
+  o->range = r;
+  return o;
+}
+
+OperandPtr Operand::make_list(std::vector<OperandPtr> items, SrcRange r) {
+  auto o = std::make_shared<Operand>();
+  o->kind = Kind::list;
+  o->items = std::move(items);
+  o->range = r;
+  return o;
+}
+
+OperandPtr Operand::make_transformer(std::string name, std::vector<OperandPtr> args, SrcRange r,
+                                     std::optional<std::string> arg, SrcRange arg_range) {
+  auto o = std::make_shared<Operand>();
+  o->kind = Kind::transformer;
+  o->name = std::move(name);
+  o->items = std::move(args);
+  o->range = r;
+  o->arg = std::move(arg);
+  o->arg_range = arg_range;
+  return o;
+}
+
+ExprPtr Expr::make_and(std::vector<ExprPtr> children, SrcRange r) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Kind::and_;
+  e->children = std::move(children);
+  e->range = r;
+  return e;
+}
+
+ExprPtr Expr::make_or(std::vector<ExprPtr> children, SrcRange r) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Kind::or_;
+  e->children = std::move(children);
+  e->range = r;
+  return e;
+}
+
+ExprPtr Expr::make_not(ExprPtr child, SrcRange r) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Kind::not_;
+  e->children.push_back(std::move(child));
+  e->range = r;
+  return e;
+}
+
+ExprPtr Expr::make_identifier(std::string name, SrcRange r) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Kind::identifier;
+  e->name = std::move(name);
+  e->range = r;
+  return e;
+}
+
+ExprPtr Expr::make_unary(OperandPtr lhs, Op op, SrcRange op_range, SrcRange r) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Kind::unary;
+  e->lhs = std::move(lhs);
+  e->op = op;
+  e->op_range = op_range;
+  e->range = r;
+  return e;
+}
+
+ExprPtr Expr::make_binary(OperandPtr lhs, Op op, SrcRange op_range, Modifier mod,
+                          OperandPtr rhs, SrcRange r) {
+  auto e = std::make_shared<Expr>();
+  e->kind = Kind::binary;
+  e->lhs = std::move(lhs);
+  e->op = op;
+  e->op_range = op_range;
+  e->modifier = mod;
+  e->rhs = std::move(rhs);
+  e->range = r;
+  return e;
+}
+
+std::string to_string(const Operand& o) {
+  switch (o.kind) {
+    case Operand::Kind::field: {
+      std::string s = o.name;
+      if (o.arg) s += "[" + (needs_quotes(*o.arg) ? quote(*o.arg) : *o.arg) + "]";
+      return s;
+    }
+    case Operand::Kind::literal:
+      return (o.quoted || needs_quotes(o.text)) ? quote(o.text) : o.text;
+    case Operand::Kind::list: {
+      std::string s = "(";
+      for (std::size_t i = 0; i < o.items.size(); ++i) {
+        if (i) s += ", ";
+        s += to_string(*o.items[i]);
+      }
+      return s + ")";
+    }
+    case Operand::Kind::transformer: {
+      std::string s = o.name + "(";
+      for (std::size_t i = 0; i < o.items.size(); ++i) {
+        if (i) s += ", ";
+        s += to_string(*o.items[i]);
+      }
+      s += ")";
+      if (o.arg) s += "[" + quote(*o.arg) + "]";
+      return s;
+    }
+  }
+  return {};
+}
+
+std::string to_string(const Expr& e) {
+  switch (e.kind) {
+    case Expr::Kind::and_:
+    case Expr::Kind::or_: {
+      std::string s = "(";
+      for (std::size_t i = 0; i < e.children.size(); ++i) {
+        if (i) s += e.kind == Expr::Kind::and_ ? " and " : " or ";
+        s += to_string(*e.children[i]);
+      }
+      return s + ")";
+    }
+    case Expr::Kind::not_:
+      return "not " + to_string(*e.children[0]);
+    case Expr::Kind::identifier:
+      return e.name;
+    case Expr::Kind::unary:
+      return to_string(*e.lhs) + " " + std::string(op_name(e.op));
+    case Expr::Kind::binary: {
+      std::string s = to_string(*e.lhs) + " " + std::string(op_name(e.op)) + " ";
+      if (e.modifier != Modifier::none) s += std::string(modifier_name(e.modifier)) + " ";
+      return s + to_string(*e.rhs);
+    }
+  }
+  return {};
+}
+
+bool equal(const Operand& a, const Operand& b) {
+  if (a.kind != b.kind || a.name != b.name || a.arg != b.arg || a.text != b.text ||
+      a.items.size() != b.items.size())
+    return false;
+  if (a.kind == Operand::Kind::literal && a.quoted != b.quoted) return false;
+  for (std::size_t i = 0; i < a.items.size(); ++i)
+    if (!equal(*a.items[i], *b.items[i])) return false;
+  return true;
+}
+
+bool equal(const Expr& a, const Expr& b) {
+  if (a.kind != b.kind || a.name != b.name || a.children.size() != b.children.size()) return false;
+  for (std::size_t i = 0; i < a.children.size(); ++i)
+    if (!equal(*a.children[i], *b.children[i])) return false;
+  if (a.kind == Expr::Kind::unary || a.kind == Expr::Kind::binary) {
+    if (a.op != b.op || a.modifier != b.modifier || !equal(*a.lhs, *b.lhs)) return false;
+    if (a.kind == Expr::Kind::binary && !equal(*a.rhs, *b.rhs)) return false;
+  }
+  return true;
+}
+
+}  // namespace th::cond

@@ -1,0 +1,91 @@
+#include "engine/core/alert.h"
+
+#include <ctime>
+#include <cstdio>
+
+namespace th {
+
+std::string format_rfc3339_ns(uint64_t time_ns) {
+  std::time_t secs = static_cast<std::time_t>(time_ns / 1000000000ull);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lluZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<unsigned long long>(time_ns % 1000000000ull));
+  return buf;
+}
+
+std::string format_evt_time(uint64_t time_ns) {
+  std::time_t secs = static_cast<std::time_t>(time_ns / 1000000000ull);
+  std::tm tm{};
+  localtime_r(&secs, &tm);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%09llu", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<unsigned long long>(time_ns % 1000000000ull));
+  return buf;
+}
+
+std::string alert_to_json(const Alert& a) {
+  nlohmann::ordered_json j;
+  j["hostname"] = a.hostname;
+  j["output"] = a.output;
+  j["output_fields"] = a.output_fields;
+  j["priority"] = priority_name(a.priority);
+  j["rule"] = a.rule;
+  j["source"] = a.source;
+  j["tags"] = a.tags;
+  j["time"] = format_rfc3339_ns(a.time_ns);
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::string alert_to_text(const Alert& a) { return a.output; }
+
+namespace {
+// Inverse of format_rfc3339_ns; returns false on malformed input.
+bool parse_rfc3339_ns(const std::string& s, uint64_t& out) {
+  int y, mo, d, h, mi, sec;
+  char frac[16] = {0};
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%15[0-9]Z", &y, &mo, &d, &h, &mi, &sec,
+                  frac) < 6)
+    return false;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  std::time_t t = timegm(&tm);
+  if (t < 0) return false;
+  uint64_t ns = 0;
+  int digits = 0;
+  for (const char* p = frac; *p && digits < 9; ++p, ++digits) ns = ns * 10 + (*p - '0');
+  for (; digits < 9; ++digits) ns *= 10;
+  out = static_cast<uint64_t>(t) * 1000000000ull + ns;
+  return true;
+}
+}  // namespace
+
+std::optional<Alert> alert_from_json(std::string_view line) {
+  auto j = nlohmann::ordered_json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  Alert a;
+  try {
+    a.hostname = j.value("hostname", "");
+    a.output = j.at("output").get<std::string>();
+    a.output_fields = j.value("output_fields", nlohmann::ordered_json::object());
+    auto p = priority_from_name(j.at("priority").get<std::string>());
+    if (!p) return std::nullopt;
+    a.priority = *p;
+    a.rule = j.at("rule").get<std::string>();
+    a.source = j.value("source", "syscall");
+    a.tags = j.value("tags", std::vector<std::string>{});
+    if (!parse_rfc3339_ns(j.at("time").get<std::string>(), a.time_ns)) return std::nullopt;
+  } catch (const nlohmann::ordered_json::exception&) {
+    return std::nullopt;
+  }
+  return a;
+}
+
+}  // namespace th

@@ -1,0 +1,1 @@
+namespace th { void probe_placeholder() {} }
