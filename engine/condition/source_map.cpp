@@ -13,7 +13,7 @@ uint32_t SourceMap::add(std::string file, std::string text, std::vector<Segment>
 
 uint32_t SourceMap::add_simple(std::string file, std::string text, uint32_t line, uint32_t col) {
   std::vector<Segment> segs;
-  if (line > 0) segs.push_back({0, line, col});
+  if (line > 0) segs.push_back({0, line, col, {}});
   return add(std::move(file), std::move(text), std::move(segs));
 }
 
@@ -25,6 +25,7 @@ SourcePos SourceMap::position(uint32_t source, uint32_t offset) const {
   auto it = std::upper_bound(s.segments.begin(), s.segments.end(), offset,
                              [](uint32_t off, const Segment& seg) { return off < seg.offset; });
   if (it != s.segments.begin()) --it;
+  if (!it->file.empty()) pos.file = it->file;
   pos.line = it->line;
   pos.col = it->col + (offset >= it->offset ? offset - it->offset : 0);
   return pos;

@@ -19,6 +19,7 @@ class SourceMap {
     uint32_t offset;
     uint32_t line;
     uint32_t col;
+    std::string file = {};  // when the piece comes from another file (appended conditions)
   };
 
   // Registers a string found in `file`; returns its source id. With no segments every offset

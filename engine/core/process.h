@@ -18,6 +18,7 @@ struct Process {
   uint32_t uid = 0;
   uint32_t loginuid = kNoUid;
   uint32_t tty = 0;     // controlling terminal device number, 0 when none
+  int32_t sid = 0;      // session id (host pid of the session leader), 0 when unknown
   uint64_t start_ns = 0;      // start time, ns since the epoch
   uint64_t cgroup_id = 0;
   bool exe_from_memfd = false;
@@ -25,6 +26,7 @@ struct Process {
 
   std::string comm;       // proc.name: the kernel's task comm (at most 15 bytes)
   std::string exepath;    // proc.exepath: full path of the executable
+  std::string cwd;        // proc.cwd: working directory when last read from /proc
   std::vector<std::string> argv;  // argv[0] is proc.exe, the rest proc.args
   std::string cmdline;    // proc.cmdline: comm + " " + args, kept in step with argv
   std::string args;       // proc.args: argv[1..] joined by spaces, kept in step with argv

@@ -29,10 +29,12 @@ constexpr bool field_type_is_numeric(FieldType t) {
 // One extracted value. Which member is meaningful follows from the field's type, known when the
 // condition is compiled, so there is no tag. Strings are borrowed: they point into the event,
 // the process table, or the evaluation scratch, and live until the next event.
+// Deliberately without default member initialisers: Values holds an array of these that must
+// cost nothing to construct on every evaluation.
 struct Value {
   std::string_view str;
-  int64_t i = 0;   // int64 and boolean (0/1)
-  uint64_t u = 0;  // uint64 and abstime
+  int64_t i;   // int64 and boolean (0/1)
+  uint64_t u;  // uint64 and abstime
 };
 
 // The values one field gives for one event. Most fields give one; `proc.aname` without an index
@@ -97,7 +99,15 @@ struct FieldDef {
   EvtTypeSet types = EvtTypeSet::all();
   // Falco's field (true) or tracehound's own (false); shown in list-fields.
   bool falco_compatible = true;
+  // Which parts of an event the value depends on, when it depends on nothing else (see
+  // engine/eval/analysis.h); 0 for fields that depend on the process or other arguments.
+  uint8_t analysis_dims = 0;
 };
+
+// Dimensions of the static analysis that derives the rule index and the probe's interest.
+inline constexpr uint8_t kDimType = 1;       // evt.type
+inline constexpr uint8_t kDimRequest = 2;    // the ptrace request
+inline constexpr uint8_t kDimOpenMode = 4;   // the access mode of a memory-file open
 
 class FieldRegistry {
  public:

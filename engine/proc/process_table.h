@@ -3,34 +3,58 @@
 // (proc.aname[N], target.is_descendant) also for processes that started before tracehound.
 //
 // Pointers returned by find()/resolve() stay valid until the entry is reaped; reaping only happens
-// in reap(), which the detector calls between events.
+// in reap(), which the detector calls between events. Between reaps the table may grow past
+// max_entries; reap() brings it back (exited entries first, oldest exit first, then the live
+// entries seen least recently), counting each eviction in tracehound_proctable_evictions_total.
+//
+// Not thread-safe: one table per detector thread.
 #pragma once
 
 #include <cstdint>
+#include <list>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "engine/core/event.h"
 #include "engine/core/process.h"
+#include "engine/proc/proc_reader.h"
+#include "engine/proc/user_names.h"
 
 namespace th {
 
+class Counter;
+class Gauge;
+class Metrics;
+
 struct ProcessTableOptions {
-  std::size_t max_entries = 65536;         // bound: oldest exited entries go first, then LRU
+  std::size_t max_entries = 65536;  // bound: oldest exited entries go first, then LRU; 0: none
   uint64_t exited_grace_ns = 5'000'000'000;  // keep exited entries this long (late events)
   // Where /proc is. Live mode reads it for processes first seen in an event; replay and rule
   // tests set this empty so that nothing of the host leaks into results.
   std::string proc_root = "/proc";
+  // Where user names come from (user.name); "" gives no names (replay, rule tests).
+  std::string passwd_path = "/etc/passwd";
+  // Registry for the table's metrics; nullptr means Metrics::global().
+  Metrics* metrics = nullptr;
 };
 
 class ProcessTable {
  public:
   explicit ProcessTable(ProcessTableOptions opts = {});
+  // Entries hold iterators into the table's own lists: moving keeps them valid, copying would not.
+  ProcessTable(const ProcessTable&) = delete;
+  ProcessTable& operator=(const ProcessTable&) = delete;
+  ProcessTable(ProcessTable&&) = default;
+  ProcessTable& operator=(ProcessTable&&) = default;
 
   // Reads every process in proc_root. Returns the number of processes loaded.
   std::size_t bootstrap();
 
   const Process* find(int32_t pid) const;
+  // The process whose tgid in pid namespace `pidns` (inode) is `vpid`: resolves a pid that a
+  // process inside a container passed to ptrace & co. to the host pid. nullptr when unknown.
+  const Process* find_by_vpid(uint64_t pidns, int32_t vpid) const;
   // Inserts or replaces the entry for p.pid (used by replay for inline process objects).
   const Process* upsert(Process p);
 
@@ -49,14 +73,22 @@ class ProcessTable {
   // n = 0 is the process itself, 1 its parent... nullptr when the chain ends or is unknown.
   const Process* ancestor(const Process& p, unsigned n) const;
   // Calls f for each ancestor (parent first) until it returns false or the chain ends.
-  // Bounded by kMaxAncestry to survive loops in bad input.
+  // Bounded by kMaxAncestry, and stops where the chain loops back on itself (bad input).
   template <class F>
   void for_each_ancestor(const Process& p, F&& f) const {
+    int32_t seen[kMaxAncestry + 1];
+    unsigned n_seen = 0;
+    seen[n_seen++] = p.pid;
     const Process* cur = &p;
     for (unsigned i = 0; i < kMaxAncestry; ++i) {
       if (cur->ppid <= 0 || cur->ppid == cur->pid) return;
+      for (unsigned j = 0; j < n_seen; ++j) {
+        if (seen[j] == cur->ppid) return;
+      }
       cur = find(cur->ppid);
-      if (!cur || !f(*cur)) return;
+      if (!cur) return;
+      seen[n_seen++] = cur->pid;
+      if (!f(*cur)) return;
     }
   }
   // Is `ancestor_pid` a strict ancestor of `pid`?
@@ -65,18 +97,72 @@ class ProcessTable {
   // Drops exited entries older than the grace period and enforces max_entries.
   void reap(uint64_t now_ns);
 
+  // user.name of a uid, from options.passwd_path ("" when unknown). Cheap; see user_names.h.
+  std::string_view user_name(uint32_t uid) const;
+
+  // Container metadata from the runtime (set by the container enricher when a runtime socket is
+  // available): start time of a container by full id, 0 when unknown.
+  uint64_t container_start_ns(const std::string& full_id) const {
+    auto it = container_start_.find(full_id);
+    return it == container_start_.end() ? 0 : it->second;
+  }
+  void set_container_start_ns(const std::string& full_id, uint64_t ns) {
+    container_start_[full_id] = ns;
+  }
+
   std::size_t size() const { return procs_.size(); }
   uint64_t evictions() const { return evictions_; }
+  const ProcessTableOptions& options() const { return opts_; }
 
   static constexpr unsigned kMaxAncestry = 64;
 
  private:
+  using Order = std::list<int32_t>;
+  struct Entry {
+    Process proc;
+    uint64_t exit_ns = 0;   // ts of the exit event, when proc.exited
+    Order::iterator order;  // position in live_lru_ or exited_ (per proc.exited)
+    uint64_t vpid_ns = 0;   // key under which the entry is in by_vpid_ (0: not indexed)
+    int32_t vpid_key = 0;
+  };
+  struct VpidKey {
+    uint64_t pidns;
+    int32_t vpid;
+    bool operator==(const VpidKey&) const = default;
+  };
+  struct VpidKeyHash {
+    std::size_t operator()(const VpidKey& k) const noexcept {
+      return std::hash<uint64_t>()(k.pidns * 0x9e3779b97f4a7c15ull ^ static_cast<uint32_t>(k.vpid));
+    }
+  };
+
   Process* find_mut(int32_t pid);
   Process* load_from_proc(int32_t pid);
+  Entry* find_entry(int32_t pid);
+  // Creates (or, for an existing pid, replaces in place) the entry; live and most recent.
+  Entry& put(Process p);
+  void touch(Entry& e);
+  void mark_exited(Entry& e, uint64_t exit_ns);
+  void revive(Entry& e);
+  void reindex(Entry& e);
+  void erase(int32_t pid);
+  void enforce_bound();
+  void note_time(uint64_t ts_ns);
+  void update_gauge();
 
   ProcessTableOptions opts_;
-  std::unordered_map<int32_t, Process> procs_;
+  ProcReader reader_;
+  mutable UserNames users_;
+  std::unordered_map<int32_t, Entry> procs_;
+  std::unordered_map<VpidKey, int32_t, VpidKeyHash> by_vpid_;
+  std::unordered_map<std::string, uint64_t> container_start_;
+  Order live_lru_;  // live entries, least recently seen first
+  Order exited_;    // exited entries, earliest exit first
+  uint64_t last_ts_ = 0;  // latest event time seen
   uint64_t evictions_ = 0;
+  Counter* evictions_total_;
+  Counter* reaped_total_;
+  Gauge* entries_gauge_;
 };
 
 }  // namespace th

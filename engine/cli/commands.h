@@ -1,0 +1,46 @@
+// The subcommands of `tracehound`. Each registers its options on the CLI11 app and returns the
+// function that runs it; main() parses and dispatches. Exit codes: 0 success, 1 a user-visible
+// failure (invalid rules, failed tests, bad input lines), 2 bad usage or an infrastructure error.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/config/config.h"
+
+namespace th::cli {
+
+using Runner = std::function<int()>;
+
+Runner add_validate(CLI::App& app);
+Runner add_list_fields(CLI::App& app);
+Runner add_replay(CLI::App& app);
+Runner add_run(CLI::App& app);
+Runner add_capture(CLI::App& app);
+Runner add_test(CLI::App& app);
+
+// Options shared by run and replay: config file, rules, format, webhooks.
+struct CommonOptions {
+  std::string config_path;
+  std::vector<std::string> rules;
+  std::string format;  // "", "text" or "json"
+  std::vector<std::string> webhooks;
+  std::string min_priority;
+  bool no_fold = false;
+};
+void add_common_options(CLI::App& cmd, CommonOptions& o);
+// Loads the config (if any) and applies the flags on top. Prints diagnostics; false on error.
+bool build_config(const CommonOptions& o, Config& cfg);
+
+// The default ruleset: next to the installed binary, the install prefix, or the source tree.
+std::string default_rules_dir();
+
+// Logs go to stderr, so that stdout carries alerts only.
+void setup_logging(bool verbose);
+
+// Prints diagnostics to stderr (text) and returns whether there were errors.
+bool print_diagnostics(const Diagnostics& d);
+
+}  // namespace th::cli

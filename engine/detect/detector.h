@@ -1,0 +1,66 @@
+// The detector: one event's way through the engine, the same in live mode, replay and rule tests.
+// It enriches the event from the process table (acting process, target), keeps the table current
+// with fork/exec/exit, evaluates the rules indexed for the event type, folds repeated matches into
+// sessions, and hands alerts to the sink.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/fold/session_folder.h"
+#include "engine/metrics/metrics.h"
+#include "engine/output/sink.h"
+#include "engine/proc/process_table.h"
+#include "engine/rules/ruleset.h"
+
+namespace th {
+
+struct DetectorOptions {
+  std::string hostname;  // for alerts; empty means gethostname()
+  FoldOptions fold;
+};
+
+class Detector {
+ public:
+  Detector(std::shared_ptr<const Ruleset> rules, ProcessTable& table, AlertSink& sink,
+           DetectorOptions opts = {});
+
+  // Swaps in a new ruleset between events (rule reload). Open sessions are flushed first.
+  void set_ruleset(std::shared_ptr<const Ruleset> rules);
+  const Ruleset& ruleset() const { return *rules_; }
+
+  void process(Event& e);
+  // Closes folding windows that have passed and reaps the process table; call periodically.
+  void tick(uint64_t now_ns);
+  // Emits the summaries of every open session (end of replay, shutdown).
+  void finish();
+
+  uint64_t events() const { return events_; }
+  uint64_t alerts() const { return alerts_; }
+
+  // The alert for `rule` matching `e` (public for tests and the rule-test runner).
+  Alert make_alert(const CompiledRule& rule, const Event& e);
+
+ private:
+  void emit(const Alert& a);
+  void emit_all(std::vector<Alert>& pending);
+  void bind_rule_metrics();
+
+  std::shared_ptr<const Ruleset> rules_;
+  ProcessTable& table_;
+  AlertSink& sink_;
+  DetectorOptions opts_;
+  SessionFolder folder_;
+  Scratch scratch_;
+  std::vector<Alert> pending_;
+  uint64_t events_ = 0;
+  uint64_t alerts_ = 0;
+  std::array<Counter*, kEvtTypeCount> events_by_type_{};
+  std::unordered_map<const CompiledRule*, Counter*> matches_by_rule_;
+  Histogram* eval_seconds_ = nullptr;
+};
+
+}  // namespace th

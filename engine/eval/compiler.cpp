@@ -1,0 +1,549 @@
+#include "engine/eval/compiler.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "engine/eval/extractors.h"
+#include "engine/eval/matchers.h"
+
+namespace th {
+namespace {
+
+using cond::Expr;
+using cond::Op;
+using cond::Operand;
+
+std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+bool op_allowed(Op op, FieldType t) {
+  if (op == Op::exists) return true;
+  switch (t) {
+    case FieldType::string:
+      return op != Op::bcontains && op != Op::bstartswith;
+    case FieldType::boolean:
+      return op == Op::eq || op == Op::ne || op == Op::in || op == Op::intersects;
+    case FieldType::int64:
+    case FieldType::uint64:
+    case FieldType::abstime:
+      return op == Op::eq || op == Op::ne || op == Op::lt || op == Op::le || op == Op::gt ||
+             op == Op::ge || op == Op::in || op == Op::intersects;
+  }
+  return false;
+}
+
+std::string type_family(FieldType t) {
+  switch (t) {
+    case FieldType::string: return "string";
+    case FieldType::boolean: return "boolean";
+    default: return "numeric";
+  }
+}
+
+std::optional<int64_t> parse_int(std::string_view s) {
+  bool neg = false;
+  std::string_view body = s;
+  if (!body.empty() && (body[0] == '-' || body[0] == '+')) {
+    neg = body[0] == '-';
+    body.remove_prefix(1);
+  }
+  int base = 10;
+  if (body.size() > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X')) {
+    base = 16;
+    body.remove_prefix(2);
+  }
+  if (body.empty()) return std::nullopt;
+  uint64_t v = 0;
+  auto r = std::from_chars(body.data(), body.data() + body.size(), v, base);
+  if (r.ec != std::errc() || r.ptr != body.data() + body.size()) return std::nullopt;
+  if (neg) {
+    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;
+    return static_cast<int64_t>(0 - v);
+  }
+  if (v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
+std::optional<uint64_t> parse_uint(std::string_view s) {
+  std::string_view body = s;
+  if (!body.empty() && body[0] == '+') body.remove_prefix(1);
+  int base = 10;
+  if (body.size() > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X')) {
+    base = 16;
+    body.remove_prefix(2);
+  }
+  if (body.empty()) return std::nullopt;
+  uint64_t v = 0;
+  auto r = std::from_chars(body.data(), body.data() + body.size(), v, base);
+  if (r.ec != std::errc() || r.ptr != body.data() + body.size()) return std::nullopt;
+  return v;
+}
+
+// The compiled left side of a check, with a printable name for messages.
+struct Lhs {
+  ExtractorPtr ex;
+  std::string name;
+};
+
+class Compiler {
+ public:
+  explicit Compiler(CompileContext& ctx) : ctx_(ctx) {}
+
+  PredicatePtr expr(const Expr& e, unsigned depth = 0) {
+    if (depth > 1000) {
+      ctx_.error("TH-E-TOO-DEEP", e.range, "condition nests too deeply");
+      return nullptr;
+    }
+    switch (e.kind) {
+      case Expr::Kind::and_:
+      case Expr::Kind::or_: {
+        std::vector<PredicatePtr> kids;
+        bool ok = true;
+        for (const auto& c : e.children) {
+          auto p = expr(*c, depth + 1);
+          ok = ok && p;
+          if (p) kids.push_back(std::move(p));
+        }
+        if (!ok) return nullptr;
+        if (e.kind == Expr::Kind::and_) return std::make_unique<AndNode>(std::move(kids));
+        return std::make_unique<OrNode>(std::move(kids));
+      }
+      case Expr::Kind::not_: {
+        auto p = expr(*e.children.at(0), depth + 1);
+        return p ? std::make_unique<NotNode>(std::move(p)) : nullptr;
+      }
+      case Expr::Kind::identifier:
+        ctx_.error("TH-E-UNDEFINED-MACRO", e.range, "undefined macro " + quoted(e.name));
+        return nullptr;
+      case Expr::Kind::unary: {
+        auto lhs = operand(*e.lhs, depth);
+        if (!lhs.ex) return nullptr;
+        return std::make_unique<ExistsNode>(std::move(lhs.ex));
+      }
+      case Expr::Kind::binary:
+        return binary(e, depth);
+    }
+    return nullptr;
+  }
+
+ private:
+  // A field or transformer producing values.
+  Lhs operand(const Operand& o, unsigned depth) {
+    switch (o.kind) {
+      case Operand::Kind::field: {
+        FieldArg arg;
+        const FieldDef* def = resolve_field(o, arg, ctx_);
+        if (!def) return {};
+        std::string name = o.name + (o.arg ? "[" + *o.arg + "]" : "");
+        return {make_field_extractor(*def, std::move(arg)), name};
+      }
+      case Operand::Kind::transformer:
+        return transformer(o, depth);
+      case Operand::Kind::literal:
+        ctx_.error("TH-E-BAD-OPERAND", o.range,
+                   "expected a field here, found the value " + quoted(o.text));
+        return {};
+      case Operand::Kind::list:
+        ctx_.error("TH-E-BAD-OPERAND", o.range, "expected a field here, found a list");
+        return {};
+    }
+    return {};
+  }
+
+  Lhs transformer(const Operand& o, unsigned depth) {
+    static const std::pair<std::string_view, TransformKind> kSimple[] = {
+        {"tolower", TransformKind::tolower}, {"toupper", TransformKind::toupper},
+        {"b64", TransformKind::b64},         {"basename", TransformKind::basename},
+        {"len", TransformKind::len}};
+    for (const auto& [name, kind] : kSimple) {
+      if (o.name != name) continue;
+      if (o.items.size() != 1) {
+        ctx_.error("TH-E-BAD-TRANSFORMER", o.range,
+                   std::string(name) + "() takes exactly one argument");
+        return {};
+      }
+      auto inner = operand(*o.items[0], depth + 1);
+      if (!inner.ex) return {};
+      if (inner.ex->type() != FieldType::string) {
+        ctx_.error("TH-E-BAD-TRANSFORMER", o.range,
+                   std::string(name) + "() needs a string, but " + inner.name + " is " +
+                       std::string(field_type_name(inner.ex->type())));
+        return {};
+      }
+      return {make_transform_extractor(kind, std::move(inner.ex)),
+              std::string(name) + "(" + inner.name + ")"};
+    }
+    if (o.name == "val") {
+      if (o.items.size() != 1 || o.items[0]->kind != Operand::Kind::field) {
+        ctx_.error("TH-E-BAD-TRANSFORMER", o.range, "val() takes exactly one field");
+        return {};
+      }
+      return operand(*o.items[0], depth + 1);
+    }
+    if (o.name == "join" || o.name == "concat") return join(o, depth);
+    if (o.name == "getopt") return getopt(o, depth);
+    ctx_.error("TH-E-BAD-TRANSFORMER", o.range, "unknown transformer " + quoted(o.name));
+    return {};
+  }
+
+  Lhs join(const Operand& o, unsigned depth) {
+    std::string sep;
+    const Operand* list = nullptr;
+    if (o.name == "join") {
+      if (o.items.size() != 2 || o.items[0]->kind != Operand::Kind::literal ||
+          o.items[1]->kind != Operand::Kind::list) {
+        ctx_.error("TH-E-BAD-TRANSFORMER", o.range,
+                   "join() takes a separator string and a list: join(\"-\", (a, b))");
+        return {};
+      }
+      sep = o.items[0]->text;
+      list = o.items[1].get();
+    } else {
+      if (o.items.size() != 1 || o.items[0]->kind != Operand::Kind::list) {
+        ctx_.error("TH-E-BAD-TRANSFORMER", o.range, "concat() takes one list: concat((a, b))");
+        return {};
+      }
+      list = o.items[0].get();
+    }
+    std::vector<ExtractorPtr> parts;
+    for (const auto& item : list->items) {
+      if (item->kind == Operand::Kind::literal) {
+        parts.push_back(make_literal_extractor(item->text));
+        continue;
+      }
+      auto p = operand(*item, depth + 1);
+      if (!p.ex) return {};
+      parts.push_back(std::move(p.ex));
+    }
+    return {make_join_extractor(sep, std::move(parts)), o.name + "(...)"};
+  }
+
+  Lhs getopt(const Operand& o, unsigned depth) {
+    if (o.items.size() != 2 || o.items[1]->kind != Operand::Kind::literal) {
+      ctx_.error("TH-E-BAD-TRANSFORMER", o.range,
+                 "getopt() takes a field and an option string: getopt(proc.args, \"nt:\")[t]");
+      return {};
+    }
+    if (!o.arg || o.arg->size() != 1) {
+      ctx_.error("TH-E-BAD-TRANSFORMER", o.arg ? o.arg_range : o.range,
+                 "getopt(...) needs the option to extract as a one-character argument: [t]");
+      return {};
+    }
+    auto args = operand(*o.items[0], depth + 1);
+    if (!args.ex) return {};
+    if (args.ex->type() != FieldType::string) {
+      ctx_.error("TH-E-BAD-TRANSFORMER", o.range, "getopt() needs a string field");
+      return {};
+    }
+    return {make_getopt_extractor(std::move(args.ex), o.items[1]->text, (*o.arg)[0]),
+            "getopt(...)"};
+  }
+
+  PredicatePtr binary(const Expr& e, unsigned depth) {
+    auto lhs = operand(*e.lhs, depth);
+    if (!lhs.ex) {
+      // Still look at the right side so that its own mistakes are reported too.
+      if (e.rhs && e.rhs->kind != Operand::Kind::literal && e.rhs->kind != Operand::Kind::list)
+        operand(*e.rhs, depth);
+      return nullptr;
+    }
+    FieldType type = lhs.ex->type();
+    if (!op_allowed(e.op, type)) {
+      std::string why = (e.op == Op::bcontains || e.op == Op::bstartswith)
+                            ? " (it works on byte buffers only)"
+                            : "";
+      ctx_.error("TH-E-BAD-OPERATOR", e.op_range,
+                 "operator " + quoted(cond::op_name(e.op)) + " is not supported for " +
+                     type_family(type) + " field " + lhs.name + why);
+      return nullptr;
+    }
+    const Operand& rhs = *e.rhs;
+    current_symbol_field_ = symbol_field(*e.lhs);
+    MatcherPtr m;
+    if (e.modifier != cond::Modifier::none) {
+      m = modifier_matcher(e, type, lhs.name);
+    } else if (rhs.kind == Operand::Kind::field || rhs.kind == Operand::Kind::transformer) {
+      m = field_matcher(e, type, lhs.name, depth);
+    } else if (cond::op_takes_list(e.op)) {
+      m = list_matcher(e, type, lhs.name);
+    } else if (rhs.kind == Operand::Kind::list) {
+      ctx_.error("TH-E-BAD-OPERAND", rhs.range,
+                 "operator " + quoted(cond::op_name(e.op)) + " takes one value, not a list");
+    } else {
+      m = constant_matcher(e.op, type, rhs, lhs.name);
+    }
+    if (!m) return nullptr;
+    return std::make_unique<CheckNode>(std::move(lhs.ex), std::move(m));
+  }
+
+  MatcherPtr modifier_matcher(const Expr& e, FieldType type, const std::string& lhs) {
+    std::vector<const Operand*> items;
+    if (e.rhs->kind == Operand::Kind::list) {
+      for (const auto& i : e.rhs->items) items.push_back(i.get());
+    } else if (e.rhs->kind == Operand::Kind::literal) {
+      items.push_back(e.rhs.get());
+    } else {
+      ctx_.error("TH-E-BAD-OPERAND", e.rhs->range,
+                 std::string(cond::modifier_name(e.modifier)) + " needs a list of values");
+      return nullptr;
+    }
+    std::vector<MatcherPtr> ms;
+    bool ok = true;
+    for (const Operand* i : items) {
+      if (i->kind != Operand::Kind::literal) {
+        ctx_.error("TH-E-BAD-OPERAND", i->range, "list items must be values");
+        ok = false;
+        continue;
+      }
+      auto m = constant_matcher(e.op, type, *i, lhs);
+      ok = ok && m;
+      if (m) ms.push_back(std::move(m));
+    }
+    if (!ok) return nullptr;
+    return make_modifier_matcher(e.modifier, std::move(ms));
+  }
+
+  MatcherPtr field_matcher(const Expr& e, FieldType type, const std::string& lhs,
+                           unsigned depth) {
+    if (e.op == Op::regex || e.op == Op::pmatch) {
+      ctx_.error("TH-E-BAD-OPERAND", e.rhs->range,
+                 "operator " + quoted(cond::op_name(e.op)) +
+                     " does not support a field on its right side");
+      return nullptr;
+    }
+    auto rhs = operand(*e.rhs, depth + 1);
+    if (!rhs.ex) return nullptr;
+    bool same = rhs.ex->type() == type ||
+                (field_type_is_numeric(type) && field_type_is_numeric(rhs.ex->type()));
+    if (!same) {
+      ctx_.error("TH-E-TYPE-MISMATCH", e.rhs->range,
+                 "cannot compare " + lhs + " (" + std::string(field_type_name(type)) + ") with " +
+                     rhs.name + " (" + std::string(field_type_name(rhs.ex->type())) + ")");
+      return nullptr;
+    }
+    // `in`/`intersects` against a field: equal to any of its values.
+    Op op = (e.op == Op::in || e.op == Op::intersects) ? Op::eq : e.op;
+    return make_field_matcher(op, type, std::move(rhs.ex));
+  }
+
+  MatcherPtr list_matcher(const Expr& e, FieldType type, const std::string& lhs) {
+    std::vector<const Operand*> items;
+    if (e.rhs->kind == Operand::Kind::list) {
+      for (const auto& i : e.rhs->items) items.push_back(i.get());
+    } else {
+      items.push_back(e.rhs.get());
+    }
+    for (const Operand* i : items) {
+      if (i->kind != Operand::Kind::literal) {
+        ctx_.error("TH-E-BAD-OPERAND", i->range, "list items must be values");
+        return nullptr;
+      }
+      if (i->text.find('\0') != std::string::npos) {
+        ctx_.error("TH-E-BAD-VALUE", i->range, "values cannot contain a NUL byte");
+        return nullptr;
+      }
+    }
+    if (type == FieldType::string) {
+      std::vector<std::string> vals;
+      for (const Operand* i : items) vals.push_back(i->text);
+      if (e.op == Op::pmatch) return make_pmatch_matcher(std::move(vals));
+      return make_string_set_matcher(std::move(vals));
+    }
+    if (e.op == Op::pmatch) return nullptr;  // rejected by op_allowed
+    if (type == FieldType::boolean) {
+      bool t = false, f = false;
+      for (const Operand* i : items) {
+        auto b = parse_bool(*i, lhs);
+        if (!b) return nullptr;
+        (*b ? t : f) = true;
+      }
+      if (t && f) {
+        std::vector<MatcherPtr> both;
+        both.push_back(make_bool_matcher(Op::eq, true));
+        both.push_back(make_bool_matcher(Op::eq, false));
+        return make_modifier_matcher(cond::Modifier::anyof, std::move(both));
+      }
+      return make_bool_matcher(Op::eq, t);
+    }
+    if (type == FieldType::int64) {
+      std::vector<int64_t> vals;
+      for (const Operand* i : items) {
+        auto v = int_value(*i, lhs, current_symbol_field_);
+        if (!v) return nullptr;
+        vals.push_back(*v);
+      }
+      return make_int_set_matcher(std::move(vals));
+    }
+    std::vector<uint64_t> vals;
+    for (const Operand* i : items) {
+      auto v = uint_value(*i, lhs);
+      if (!v) return nullptr;
+      vals.push_back(*v);
+    }
+    return make_uint_set_matcher(std::move(vals));
+  }
+
+  std::optional<bool> parse_bool(const Operand& o, const std::string& lhs) {
+    if (o.text == "true") return true;
+    if (o.text == "false") return false;
+    ctx_.error("TH-E-BAD-VALUE", o.range,
+               quoted(o.text) + " is not a boolean (true or false) for " + lhs);
+    return std::nullopt;
+  }
+
+  // The field whose symbolic constants apply (ptrace.request), when the lhs is that field.
+  const FieldDef* symbol_field(const Operand& lhs) {
+    if (lhs.kind != Operand::Kind::field) return nullptr;
+    const FieldDef* d = ctx_.fields.find(lhs.name);
+    return d && d->parse_symbol ? d : nullptr;
+  }
+
+  std::optional<int64_t> int_value(const Operand& o, const std::string& lhs, const FieldDef* sym) {
+    if (sym) {
+      if (auto v = sym->parse_symbol(o.text)) return v;
+    }
+    if (auto v = parse_int(o.text)) return v;
+    std::string hint = sym ? " (a name such as PTRACE_POKETEXT, or a number)" : "";
+    ctx_.error("TH-E-BAD-VALUE", o.range,
+               quoted(o.text) + " is not a valid value for " + lhs + hint);
+    return std::nullopt;
+  }
+
+  std::optional<uint64_t> uint_value(const Operand& o, const std::string& lhs) {
+    if (auto v = parse_uint(o.text)) return v;
+    ctx_.error("TH-E-BAD-VALUE", o.range,
+               quoted(o.text) + " is not a valid unsigned number for " + lhs);
+    return std::nullopt;
+  }
+
+  MatcherPtr constant_matcher(Op op, FieldType type, const Operand& rhs, const std::string& lhs) {
+    if (rhs.text.find('\0') != std::string::npos) {
+      ctx_.error("TH-E-BAD-VALUE", rhs.range, "values cannot contain a NUL byte");
+      return nullptr;
+    }
+    switch (type) {
+      case FieldType::string:
+        if (op == Op::regex) {
+          RE2::Options opts(RE2::POSIX);
+          opts.set_log_errors(false);
+          auto re = std::make_unique<RE2>(rhs.text, opts);
+          if (!re->ok()) {
+            ctx_.error("TH-E-BAD-REGEX", rhs.range,
+                       "invalid regular expression " + quoted(rhs.text) + ": " + re->error());
+            return nullptr;
+          }
+          return make_regex_matcher(std::move(re));
+        }
+        return make_string_matcher(op, rhs.text);
+      case FieldType::boolean: {
+        auto b = parse_bool(rhs, lhs);
+        return b ? make_bool_matcher(op, *b) : nullptr;
+      }
+      case FieldType::int64: {
+        auto v = int_value(rhs, lhs, current_symbol_field_);
+        return v ? make_int_matcher(op, *v) : nullptr;
+      }
+      case FieldType::uint64:
+      case FieldType::abstime: {
+        auto v = uint_value(rhs, lhs);
+        return v ? make_uint_matcher(op, *v) : nullptr;
+      }
+    }
+    return nullptr;
+  }
+
+  CompileContext& ctx_;
+  const FieldDef* current_symbol_field_ = nullptr;
+};
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
+void CompileContext::error(std::string code, const cond::SrcRange& r, std::string message) {
+  diags.error(std::move(code), pos(r), std::move(message), item_kind, item_name);
+}
+
+void CompileContext::warning(std::string code, const cond::SrcRange& r, std::string message) {
+  diags.warning(std::move(code), pos(r), std::move(message), item_kind, item_name);
+}
+
+std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates) {
+  std::string best;
+  std::size_t best_d = std::max<std::size_t>(2, name.size() / 4) + 1;
+  for (auto c : candidates) {
+    std::size_t d = edit_distance(name, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+const FieldDef* resolve_field(const cond::Operand& f, FieldArg& arg, CompileContext& ctx) {
+  const FieldDef* def = ctx.fields.find(f.name);
+  if (!def) {
+    std::vector<std::string_view> names;
+    for (const auto& d : ctx.fields.all()) names.push_back(d.name);
+    std::string hint = closest_name(f.name, names);
+    ctx.error("TH-E-UNKNOWN-FIELD", f.range,
+              "unknown field '" + f.name + "'" +
+                  (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    ctx.saw_unknown_field = true;
+    return nullptr;
+  }
+  arg = {};
+  if (!f.arg) {
+    if (def->arg == FieldArgKind::index_required || def->arg == FieldArgKind::key_required) {
+      ctx.error("TH-E-FIELD-ARG", f.range, "field '" + f.name + "' needs an argument: " +
+                                               f.name + "[...]");
+      return nullptr;
+    }
+    return def;
+  }
+  switch (def->arg) {
+    case FieldArgKind::none:
+      ctx.error("TH-E-FIELD-ARG", f.arg_range.end ? f.arg_range : f.range,
+                "field '" + f.name + "' takes no argument");
+      return nullptr;
+    case FieldArgKind::index_optional:
+    case FieldArgKind::index_required: {
+      int64_t v = -1;
+      const std::string& s = *f.arg;
+      auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (r.ec != std::errc() || r.ptr != s.data() + s.size() || v < 0) {
+        ctx.error("TH-E-FIELD-ARG", f.arg_range.end ? f.arg_range : f.range,
+                  "field '" + f.name + "' takes a non-negative index, not '" + s + "'");
+        return nullptr;
+      }
+      arg.present = true;
+      arg.index = v;
+      return def;
+    }
+    case FieldArgKind::key_required:
+      arg.present = true;
+      arg.key = *f.arg;
+      return def;
+  }
+  return def;
+}
+
+PredicatePtr compile_condition(const cond::Expr& expr, CompileContext& ctx) {
+  std::size_t before = ctx.diags.error_count();
+  Compiler c(ctx);
+  auto p = c.expr(expr);
+  if (ctx.diags.error_count() != before) return nullptr;
+  return p;
+}
+
+}  // namespace th

@@ -1,0 +1,40 @@
+// Compiles a condition syntax tree (macros and lists already resolved) into a typed predicate
+// tree. Fields are looked up in the registry, operators checked against field types, constants
+// parsed once, regexes compiled. Every mistake is reported as a Diagnostic pointing at the text the
+// author wrote; compilation goes on to find the others.
+#pragma once
+
+#include <string>
+
+#include "engine/condition/ast.h"
+#include "engine/condition/source_map.h"
+#include "engine/core/diagnostics.h"
+#include "engine/eval/predicate.h"
+#include "engine/fields/field.h"
+
+namespace th {
+
+struct CompileContext {
+  const FieldRegistry& fields;
+  const cond::SourceMap& sources;
+  Diagnostics& diags;
+  std::string item_kind;  // "rule", "macro"... for diagnostics
+  std::string item_name;
+  // Set when a field was not found (for Falco's `skip-if-unknown-filter`).
+  bool saw_unknown_field = false;
+
+  SourcePos pos(const cond::SrcRange& r) const { return sources.position(r.source, r.begin); }
+  void error(std::string code, const cond::SrcRange& r, std::string message);
+  void warning(std::string code, const cond::SrcRange& r, std::string message);
+};
+
+// nullptr when there were errors (all of them are in ctx.diags).
+PredicatePtr compile_condition(const cond::Expr& expr, CompileContext& ctx);
+
+// Looks a field operand up (name and argument); reports and returns nullptr when invalid.
+const FieldDef* resolve_field(const cond::Operand& field, FieldArg& arg, CompileContext& ctx);
+
+// Edit-distance suggestion for an unknown name among `candidates`; empty when nothing is close.
+std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates);
+
+}  // namespace th

@@ -1,0 +1,237 @@
+#include "engine/eval/extractors.h"
+
+#include <array>
+#include <cctype>
+#include <charconv>
+
+namespace th {
+namespace {
+
+class FieldExtractor final : public Extractor {
+ public:
+  FieldExtractor(const FieldDef& def, FieldArg arg)
+      : Extractor(def.type, def.analysis_dims), def_(def), arg_(std::move(arg)) {}
+  bool extract(const Event& e, Scratch& s, Values& out) const override {
+    return def_.extract(e, arg_, s, out);
+  }
+
+ private:
+  const FieldDef& def_;
+  FieldArg arg_;
+};
+
+class TransformExtractor final : public Extractor {
+ public:
+  TransformExtractor(TransformKind k, ExtractorPtr inner)
+      : Extractor(k == TransformKind::len ? FieldType::uint64 : FieldType::string, inner->dims()),
+        kind_(k),
+        inner_(std::move(inner)) {}
+
+  bool extract(const Event& e, Scratch& s, Values& out) const override {
+    Values in;
+    if (!inner_->extract(e, s, in)) return false;
+    for (const Value& v : in) {
+      if (kind_ == TransformKind::len) {
+        out.push_uint(v.str.size());
+        continue;
+      }
+      std::string& buf = s.next();
+      switch (kind_) {
+        case TransformKind::tolower:
+          buf.assign(v.str);
+          for (char& c : buf) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          break;
+        case TransformKind::toupper:
+          buf.assign(v.str);
+          for (char& c : buf) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          break;
+        case TransformKind::b64:
+          if (!base64_decode(v.str, buf)) return false;
+          break;
+        case TransformKind::basename: {
+          std::string_view p = v.str;
+          auto slash = p.rfind('/');
+          buf.assign(slash == std::string_view::npos ? p : p.substr(slash + 1));
+          break;
+        }
+        case TransformKind::len: break;
+      }
+      out.push_str(buf);
+    }
+    return true;
+  }
+
+ private:
+  TransformKind kind_;
+  ExtractorPtr inner_;
+};
+
+class LiteralExtractor final : public Extractor {
+ public:
+  explicit LiteralExtractor(std::string t)
+      : Extractor(FieldType::string, kDimType | kDimRequest | kDimOpenMode), text_(std::move(t)) {}
+  bool extract(const Event&, Scratch&, Values& out) const override {
+    out.push_str(text_);
+    return true;
+  }
+
+ private:
+  std::string text_;
+};
+
+uint8_t combined_dims(const std::vector<ExtractorPtr>& parts) {
+  uint8_t d = kDimType | kDimRequest | kDimOpenMode;
+  for (const auto& p : parts) {
+    if (p->dims() == 0) return 0;
+    d &= p->dims();
+  }
+  return d;
+}
+
+// Appends the first value of `v`, rendered as text, to `out`.
+void append_value(std::string& out, FieldType type, const Value& v) {
+  char tmp[24];
+  switch (type) {
+    case FieldType::string: out += v.str; return;
+    case FieldType::int64: {
+      auto r = std::to_chars(tmp, tmp + sizeof tmp, v.i);
+      out.append(tmp, r.ptr);
+      return;
+    }
+    case FieldType::uint64:
+    case FieldType::abstime: {
+      auto r = std::to_chars(tmp, tmp + sizeof tmp, v.u);
+      out.append(tmp, r.ptr);
+      return;
+    }
+    case FieldType::boolean: out += v.i ? "true" : "false"; return;
+  }
+}
+
+class JoinExtractor final : public Extractor {
+ public:
+  JoinExtractor(std::string sep, std::vector<ExtractorPtr> parts)
+      : Extractor(FieldType::string, combined_dims(parts)),
+        sep_(std::move(sep)),
+        parts_(std::move(parts)) {}
+  bool extract(const Event& e, Scratch& s, Values& out) const override {
+    std::string& buf = s.next();
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      Values v;
+      if (!parts_[i]->extract(e, s, v) || v.empty()) return false;
+      if (i) buf += sep_;
+      append_value(buf, parts_[i]->type(), v[0]);
+    }
+    out.push_str(buf);
+    return true;
+  }
+
+ private:
+  std::string sep_;
+  std::vector<ExtractorPtr> parts_;
+};
+
+class GetoptExtractor final : public Extractor {
+ public:
+  GetoptExtractor(ExtractorPtr args, std::string optstring, char opt)
+      : Extractor(FieldType::string, 0),
+        args_(std::move(args)),
+        optstring_(std::move(optstring)),
+        opt_(opt) {}
+
+  bool extract(const Event& e, Scratch& s, Values& out) const override {
+    Values in;
+    if (!args_->extract(e, s, in) || in.empty()) return false;
+    std::string_view line = in[0].str;
+    // Tokens split on spaces; parsing stops at "--" or the first non-option, as getopt(3) does
+    // without GNU permutation.
+    std::size_t pos = 0;
+    auto next_token = [&]() -> std::string_view {
+      while (pos < line.size() && line[pos] == ' ') ++pos;
+      std::size_t start = pos;
+      while (pos < line.size() && line[pos] != ' ') ++pos;
+      return line.substr(start, pos - start);
+    };
+    for (std::string_view tok = next_token(); !tok.empty(); tok = next_token()) {
+      if (tok == "--" || tok.size() < 2 || tok[0] != '-') return false;
+      for (std::size_t i = 1; i < tok.size(); ++i) {
+        char c = tok[i];
+        auto spec = optstring_.find(c);
+        if (spec == std::string::npos || c == ':') continue;  // unknown option, as getopt skips
+        bool takes_arg = spec + 1 < optstring_.size() && optstring_[spec + 1] == ':';
+        if (!takes_arg) {
+          if (c == opt_) return push(s, out, {});
+          continue;
+        }
+        std::string_view value = i + 1 < tok.size() ? tok.substr(i + 1) : next_token();
+        if (c == opt_) return push(s, out, value);
+        break;  // the rest of the token was the argument
+      }
+    }
+    return false;
+  }
+
+ private:
+  static bool push(Scratch& s, Values& out, std::string_view value) {
+    std::string& buf = s.next();
+    buf.assign(value);
+    out.push_str(buf);
+    return true;
+  }
+
+  ExtractorPtr args_;
+  std::string optstring_;
+  char opt_;
+};
+
+int b64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+}  // namespace
+
+bool base64_decode(std::string_view in, std::string& out) {
+  out.clear();
+  uint32_t acc = 0;
+  int bits = 0;
+  std::size_t pad = 0;
+  for (char c : in) {
+    if (c == '=') {
+      ++pad;
+      continue;
+    }
+    if (pad) return false;  // data after padding
+    int v = b64_value(c);
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return pad <= 2 && (in.size() % 4 == 0 || pad == 0);
+}
+
+ExtractorPtr make_field_extractor(const FieldDef& def, FieldArg arg) {
+  return std::make_unique<FieldExtractor>(def, std::move(arg));
+}
+ExtractorPtr make_transform_extractor(TransformKind kind, ExtractorPtr inner) {
+  return std::make_unique<TransformExtractor>(kind, std::move(inner));
+}
+ExtractorPtr make_literal_extractor(std::string text) {
+  return std::make_unique<LiteralExtractor>(std::move(text));
+}
+ExtractorPtr make_join_extractor(std::string separator, std::vector<ExtractorPtr> parts) {
+  return std::make_unique<JoinExtractor>(std::move(separator), std::move(parts));
+}
+ExtractorPtr make_getopt_extractor(ExtractorPtr args, std::string optstring, char opt) {
+  return std::make_unique<GetoptExtractor>(std::move(args), std::move(optstring), opt);
+}
+
+}  // namespace th

@@ -1,0 +1,29 @@
+// Extractors: a field read through the registry, optionally wrapped by Falco's transformers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/eval/predicate.h"
+
+namespace th {
+
+enum class TransformKind : uint8_t { tolower, toupper, b64, basename, len };
+
+// A registered field with its compiled argument.
+ExtractorPtr make_field_extractor(const FieldDef& def, FieldArg arg);
+// tolower/toupper/b64/basename take strings and give strings; len gives uint64.
+ExtractorPtr make_transform_extractor(TransformKind kind, ExtractorPtr inner);
+// A constant string (a literal inside join/concat).
+ExtractorPtr make_literal_extractor(std::string text);
+// join(sep, (a, b...)) and concat((a, b...)): one string made of the first value of each part;
+// false when any part has no value.
+ExtractorPtr make_join_extractor(std::string separator, std::vector<ExtractorPtr> parts);
+// getopt(args, "optstring")[opt]: the argument of option `opt` in a command line, parsed as
+// POSIX getopt(3) would; "" for an option without argument; no value when the option is absent.
+ExtractorPtr make_getopt_extractor(ExtractorPtr args, std::string optstring, char opt);
+
+// Base64 decoding as Falco's b64() transformer does; false when the input is not base64.
+bool base64_decode(std::string_view in, std::string& out);
+
+}  // namespace th

@@ -1,0 +1,138 @@
+// Compiled conditions: typed predicate trees. A leaf pairs an Extractor (field, possibly through
+// transformers) with a Matcher (operator and constants parsed once at compile time). Evaluation
+// short-circuits and allocates nothing in steady state.
+//
+// Every node can also be evaluated on a partially known event (three-valued, Kleene logic): the
+// static analysis uses it to find which event types, ptrace requests and open modes a rule could
+// possibly match (engine/eval/analysis.h).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "engine/core/event.h"
+#include "engine/eval/scratch.h"
+#include "engine/fields/field.h"
+
+namespace th {
+
+class Predicate {
+ public:
+  virtual ~Predicate() = default;
+  virtual bool eval(const Event& e, Scratch& s) const = 0;
+  // Tri::unknown when the outcome depends on parts of the event outside `known_dims`.
+  virtual Tri partial(const Event& e, Scratch& s, uint8_t known_dims) const = 0;
+};
+using PredicatePtr = std::unique_ptr<const Predicate>;
+
+// Produces the values of the left (or right, for val()) side of a check.
+class Extractor {
+ public:
+  Extractor(FieldType type, uint8_t dims) : type_(type), dims_(dims) {}
+  virtual ~Extractor() = default;
+  FieldType type() const { return type_; }
+  // The analysis dimensions the values depend on; 0 when they depend on anything else.
+  uint8_t dims() const { return dims_; }
+  // false when there is no value for this event (comparisons are then false).
+  virtual bool extract(const Event& e, Scratch& s, Values& out) const = 0;
+
+ private:
+  FieldType type_;
+  uint8_t dims_;
+};
+using ExtractorPtr = std::unique_ptr<const Extractor>;
+
+// An operator with its right-hand side, applied to one extracted value.
+class Matcher {
+ public:
+  virtual ~Matcher() = default;
+  virtual bool match(const Value& v, const Event& e, Scratch& s) const = 0;
+  // Dimensions the right-hand side depends on (val(field)); 0 for constants.
+  virtual uint8_t rhs_dims() const { return 0; }
+  virtual bool rhs_is_constant() const { return true; }
+};
+using MatcherPtr = std::unique_ptr<const Matcher>;
+
+class AndNode final : public Predicate {
+ public:
+  explicit AndNode(std::vector<PredicatePtr> c) : children_(std::move(c)) {}
+  bool eval(const Event& e, Scratch& s) const override {
+    for (const auto& c : children_)
+      if (!c->eval(e, s)) return false;
+    return true;
+  }
+  Tri partial(const Event& e, Scratch& s, uint8_t known) const override;
+
+ private:
+  std::vector<PredicatePtr> children_;
+};
+
+class OrNode final : public Predicate {
+ public:
+  explicit OrNode(std::vector<PredicatePtr> c) : children_(std::move(c)) {}
+  bool eval(const Event& e, Scratch& s) const override {
+    for (const auto& c : children_)
+      if (c->eval(e, s)) return true;
+    return false;
+  }
+  Tri partial(const Event& e, Scratch& s, uint8_t known) const override;
+
+ private:
+  std::vector<PredicatePtr> children_;
+};
+
+class NotNode final : public Predicate {
+ public:
+  explicit NotNode(PredicatePtr c) : child_(std::move(c)) {}
+  bool eval(const Event& e, Scratch& s) const override { return !child_->eval(e, s); }
+  Tri partial(const Event& e, Scratch& s, uint8_t known) const override;
+
+ private:
+  PredicatePtr child_;
+};
+
+// lhs op rhs: true when any value of the lhs matches (multi-valued fields such as proc.aname
+// without an index match when any ancestor does, as in Falco).
+class CheckNode final : public Predicate {
+ public:
+  CheckNode(ExtractorPtr lhs, MatcherPtr m) : lhs_(std::move(lhs)), matcher_(std::move(m)) {}
+  bool eval(const Event& e, Scratch& s) const override {
+    Values v;
+    if (!lhs_->extract(e, s, v)) return false;
+    for (const Value& x : v)
+      if (matcher_->match(x, e, s)) return true;
+    return false;
+  }
+  Tri partial(const Event& e, Scratch& s, uint8_t known) const override;
+
+ private:
+  ExtractorPtr lhs_;
+  MatcherPtr matcher_;
+};
+
+// lhs exists
+class ExistsNode final : public Predicate {
+ public:
+  explicit ExistsNode(ExtractorPtr lhs) : lhs_(std::move(lhs)) {}
+  bool eval(const Event& e, Scratch& s) const override {
+    Values v;
+    return lhs_->extract(e, s, v) && !v.empty();
+  }
+  Tri partial(const Event& e, Scratch& s, uint8_t known) const override;
+
+ private:
+  ExtractorPtr lhs_;
+};
+
+// A constant outcome (an empty condition, or a folded subtree).
+class ConstNode final : public Predicate {
+ public:
+  explicit ConstNode(bool v) : v_(v) {}
+  bool eval(const Event&, Scratch&) const override { return v_; }
+  Tri partial(const Event&, Scratch&, uint8_t) const override { return v_ ? Tri::yes : Tri::no; }
+
+ private:
+  bool v_;
+};
+
+}  // namespace th

@@ -1,0 +1,312 @@
+#include "engine/rules/resolver.h"
+
+#include <algorithm>
+
+#include "engine/condition/parser.h"
+#include "engine/eval/compiler.h"  // closest_name
+
+namespace th::rules {
+
+using cond::Expr;
+using cond::ExprPtr;
+using cond::Operand;
+using cond::OperandPtr;
+using cond::SrcRange;
+
+Resolver::Resolver(const Collected& c, cond::SourceMap& sources, Diagnostics& diags)
+    : c_(c), sources_(sources), diags_(diags) {}
+
+ExprPtr Resolver::parse(const Text& t, const std::string& kind, const std::string& name) {
+  uint32_t id = sources_.add(t.file, t.value, t.segments);
+  auto r = cond::parse_condition(t.value, id);
+  if (!r.ok()) {
+    uint32_t off = r.error ? r.error->offset : 0;
+    diags_.error("TH-E-PARSE", sources_.position(id, off),
+                 "condition syntax: " + (r.error ? r.error->message : std::string("invalid")),
+                 kind, name);
+    return nullptr;
+  }
+  return r.expr;
+}
+
+OperandPtr Resolver::literal(const Text& t) {
+  uint32_t id = sources_.add(t.file, t.value, t.segments);
+  return Operand::make_literal(t.value, false,
+                               SrcRange{id, 0, static_cast<uint32_t>(t.value.size())});
+}
+
+const std::vector<OperandPtr>* Resolver::list_items(const std::string& name) {
+  if (auto it = list_cache_.find(name); it != list_cache_.end()) return &it->second;
+  auto idx = c_.list_index.find(name);
+  if (idx == c_.list_index.end()) return nullptr;
+  used_lists_.insert(name);
+  if (!list_stack_.insert(name).second) {
+    const auto& l = c_.lists[idx->second];
+    diags_.error("TH-E-LIST-LOOP", l.pos, "list '" + name + "' includes itself", "list", name);
+    static const std::vector<OperandPtr> kEmpty;
+    return &kEmpty;
+  }
+  std::vector<OperandPtr> out;
+  for (const Text& item : c_.lists[idx->second].items) {
+    // Falco expands items that name another list.
+    if (c_.list_index.count(item.value)) {
+      if (const auto* sub = list_items(item.value)) {
+        out.insert(out.end(), sub->begin(), sub->end());
+        continue;
+      }
+    }
+    out.push_back(literal(item));
+  }
+  list_stack_.erase(name);
+  return &(list_cache_[name] = std::move(out));
+}
+
+OperandPtr Resolver::resolve_operand(const OperandPtr& o, bool expand_literal) {
+  if (o->kind == Operand::Kind::list) {
+    std::vector<OperandPtr> items;
+    bool changed = false;
+    for (const auto& i : o->items) {
+      if (i->kind == Operand::Kind::literal) {
+        if (const auto* sub = list_items(i->text)) {
+          items.insert(items.end(), sub->begin(), sub->end());
+          changed = true;
+          continue;
+        }
+      }
+      items.push_back(i);
+    }
+    if (!changed) return o;
+    return Operand::make_list(std::move(items), o->range);
+  }
+  if (expand_literal && o->kind == Operand::Kind::literal) {
+    if (const auto* sub = list_items(o->text)) return Operand::make_list(*sub, o->range);
+  }
+  return o;
+}
+
+ExprPtr Resolver::macro(const std::string& name, const SrcRange& use, const std::string& kind,
+                        const std::string& item) {
+  auto idx = c_.macro_index.find(name);
+  if (idx == c_.macro_index.end()) {
+    std::vector<std::string_view> names;
+    for (const auto& m : c_.macros) names.push_back(m.name);
+    std::string hint = closest_name(name, names);
+    diags_.error("TH-E-UNDEFINED-MACRO", sources_.position(use.source, use.begin),
+                 "undefined macro '" + name + "'" +
+                     (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                 kind, item);
+    return nullptr;
+  }
+  used_macros_.insert(name);
+  if (auto it = macro_cache_.find(name); it != macro_cache_.end()) return it->second;
+  if (macro_failed_.count(name)) return nullptr;
+  if (std::find(macro_stack_.begin(), macro_stack_.end(), name) != macro_stack_.end()) {
+    std::string cycle;
+    bool in = false;
+    for (const auto& m : macro_stack_) {
+      in = in || m == name;
+      if (in) cycle += m + " -> ";
+    }
+    cycle += name;
+    diags_.error("TH-E-MACRO-LOOP", sources_.position(use.source, use.begin),
+                 "macro loop: " + cycle, "macro", name);
+    macro_failed_.insert(name);
+    return nullptr;
+  }
+  const CollectedMacro& m = c_.macros[idx->second];
+  macro_stack_.push_back(name);
+  ExprPtr parsed = parse(m.condition, "macro", name);
+  ExprPtr resolved = parsed ? resolve(parsed, "macro", name) : nullptr;
+  macro_stack_.pop_back();
+  if (!resolved) {
+    macro_failed_.insert(name);
+    return nullptr;
+  }
+  macro_cache_[name] = resolved;
+  return resolved;
+}
+
+ExprPtr Resolver::resolve(const ExprPtr& e, const std::string& kind, const std::string& name) {
+  switch (e->kind) {
+    case Expr::Kind::identifier:
+      return macro(e->name, e->range, kind, name);
+    case Expr::Kind::and_:
+    case Expr::Kind::or_:
+    case Expr::Kind::not_: {
+      std::vector<ExprPtr> kids;
+      bool changed = false, ok = true;
+      for (const auto& c : e->children) {
+        auto r = resolve(c, kind, name);
+        if (!r) {
+          ok = false;
+          continue;
+        }
+        changed = changed || r != c;
+        kids.push_back(std::move(r));
+      }
+      if (!ok) return nullptr;
+      if (!changed) return e;
+      if (e->kind == Expr::Kind::not_) return Expr::make_not(kids[0], e->range);
+      return e->kind == Expr::Kind::and_ ? Expr::make_and(std::move(kids), e->range)
+                                         : Expr::make_or(std::move(kids), e->range);
+    }
+    case Expr::Kind::unary:
+      return e;
+    case Expr::Kind::binary: {
+      bool list_op = cond::op_takes_list(e->op) || e->modifier != cond::Modifier::none;
+      auto rhs = resolve_operand(e->rhs, e->modifier != cond::Modifier::none);
+      if (!list_op || rhs == e->rhs) return e;
+      return Expr::make_binary(e->lhs, e->op, e->op_range, e->modifier, rhs, e->range);
+    }
+  }
+  return e;
+}
+
+namespace {
+
+// "proc.aname[2]" -> field operand with its argument.
+OperandPtr field_operand(const std::string& text, const SrcRange& r) {
+  auto open = text.find('[');
+  if (open != std::string::npos && text.back() == ']')
+    return Operand::make_field(text.substr(0, open), text.substr(open + 1, text.size() - open - 2),
+                               r, r);
+  return Operand::make_field(text, std::nullopt, r);
+}
+
+}  // namespace
+
+ExprPtr Resolver::exceptions(const CollectedRule& r) {
+  std::vector<ExprPtr> alternatives;
+  bool ok = true;
+  auto fail = [&](const SourcePos& pos, const std::string& msg) {
+    diags_.error("TH-E-BAD-EXCEPTION", pos, msg, "rule", r.name);
+    ok = false;
+  };
+  auto value_operand = [&](const ExceptionValue& v) -> OperandPtr {
+    if (!v.is_list) return resolve_operand(literal(v.item), false);
+    std::vector<OperandPtr> items;
+    for (const auto& i : v.items) {
+      if (i.is_list) return nullptr;
+      items.push_back(literal(i.item));
+    }
+    return resolve_operand(Operand::make_list(std::move(items), {}), false);
+  };
+  auto make_check = [&](const Text& field, const std::string& comp, const SourcePos& comp_pos,
+                        const ExceptionValue& value, const std::string& ex) -> ExprPtr {
+    auto op = cond::op_from_name(comp);
+    if (!op || *op == cond::Op::exists) {
+      fail(comp_pos, "exception '" + ex + "': '" + comp + "' is not a comparison operator");
+      return nullptr;
+    }
+    if (value.is_list && !cond::op_takes_list(*op)) {
+      fail(value.pos, "exception '" + ex + "': a list of values needs 'in', 'intersects' or "
+                      "'pmatch', not '" + comp + "'");
+      return nullptr;
+    }
+    uint32_t fid = sources_.add(field.file, field.value, field.segments);
+    SrcRange frange{fid, 0, static_cast<uint32_t>(field.value.size())};
+    OperandPtr rhs = value_operand(value);
+    if (!rhs) {
+      fail(value.pos, "exception '" + ex + "': values nest too deeply");
+      return nullptr;
+    }
+    if (cond::op_takes_list(*op) && rhs->kind != Operand::Kind::list)
+      rhs = Operand::make_list({rhs}, rhs->range);
+    return Expr::make_binary(field_operand(field.value, frange), *op, frange, cond::Modifier::none,
+                             rhs, frange);
+  };
+
+  for (const ExceptionItem& ex : r.exceptions) {
+    const std::string& exn = ex.name.value;
+    if (!ex.fields) {
+      fail(ex.pos, "exception '" + exn + "' has no 'fields'");
+      continue;
+    }
+    if (ex.values.empty()) continue;
+    const ExceptionValue& fields = *ex.fields;
+    if (!fields.is_list) {
+      // One field: values are a list, compared with comps (default `in`).
+      std::string comp = "in";
+      SourcePos comp_pos = ex.pos;
+      if (ex.comps) {
+        if (ex.comps->is_list) {
+          fail(ex.comps->pos, "exception '" + exn + "': with one field, 'comps' is one operator");
+          continue;
+        }
+        comp = ex.comps->item.value;
+        comp_pos = ex.comps->pos;
+      }
+      ExceptionValue all;
+      all.is_list = true;
+      all.pos = ex.pos;
+      for (const auto& v : ex.values) {
+        if (v.is_list) {
+          fail(v.pos, "exception '" + exn + "': with one field, each value is a string");
+          continue;
+        }
+        all.items.push_back(v);
+      }
+      if (!cond::op_from_name(comp) || !cond::op_takes_list(*cond::op_from_name(comp))) {
+        // A scalar operator: one check per value, any of them.
+        std::vector<ExprPtr> ors;
+        for (const auto& v : all.items)
+          if (auto c = make_check(fields.item, comp, comp_pos, v, exn)) ors.push_back(c);
+        if (!ors.empty())
+          alternatives.push_back(ors.size() == 1 ? ors[0] : Expr::make_or(std::move(ors), {}));
+        continue;
+      }
+      if (auto c = make_check(fields.item, comp, comp_pos, all, exn)) alternatives.push_back(c);
+      continue;
+    }
+    std::vector<std::string> comps(fields.items.size(), "=");
+    std::vector<SourcePos> comp_pos(fields.items.size(), ex.pos);
+    if (ex.comps) {
+      if (!ex.comps->is_list || ex.comps->items.size() != fields.items.size()) {
+        fail(ex.comps->pos, "exception '" + exn + "': 'comps' must list one operator per field");
+        continue;
+      }
+      for (std::size_t i = 0; i < comps.size(); ++i) {
+        comps[i] = ex.comps->items[i].item.value;
+        comp_pos[i] = ex.comps->items[i].pos;
+      }
+    }
+    for (const auto& tuple : ex.values) {
+      if (!tuple.is_list || tuple.items.size() != fields.items.size()) {
+        fail(tuple.pos, "exception '" + exn + "': each value must list one entry per field (" +
+                            std::to_string(fields.items.size()) + ")");
+        continue;
+      }
+      std::vector<ExprPtr> ands;
+      for (std::size_t i = 0; i < fields.items.size(); ++i)
+        if (auto c = make_check(fields.items[i].item, comps[i], comp_pos[i], tuple.items[i], exn))
+          ands.push_back(c);
+      if (ands.size() == fields.items.size())
+        alternatives.push_back(ands.size() == 1 ? ands[0] : Expr::make_and(std::move(ands), {}));
+    }
+  }
+  if (!ok) return nullptr;
+  if (alternatives.empty()) return Expr::make_and({}, {});  // marker: no exceptions
+  return alternatives.size() == 1 ? alternatives[0] : Expr::make_or(std::move(alternatives), {});
+}
+
+ExprPtr Resolver::rule_condition(const CollectedRule& r) {
+  ExprPtr parsed = parse(r.condition, "rule", r.name);
+  ExprPtr resolved = parsed ? resolve(parsed, "rule", r.name) : nullptr;
+  ExprPtr ex = exceptions(r);
+  if (!resolved || !ex) return nullptr;
+  if (ex->kind == Expr::Kind::and_ && ex->children.empty()) return resolved;
+  return Expr::make_and({resolved, Expr::make_not(ex, ex->range)}, resolved->range);
+}
+
+void Resolver::report_unused() {
+  for (const auto& m : c_.macros)
+    if (!used_macros_.count(m.name))
+      diags_.warning("TH-W-UNUSED-MACRO", m.pos, "macro '" + m.name + "' is not used by any rule",
+                     "macro", m.name);
+  for (const auto& l : c_.lists)
+    if (!used_lists_.count(l.name))
+      diags_.warning("TH-W-UNUSED-LIST", l.pos, "list '" + l.name + "' is not used by any rule",
+                     "list", l.name);
+}
+
+}  // namespace th::rules

@@ -1,0 +1,17 @@
+#include "engine/rules/ruleset.h"
+
+namespace th {
+
+Ruleset::Ruleset(std::vector<CompiledRule> rules) : rules_(std::move(rules)) {
+  for (const CompiledRule& r : rules_) {
+    for (std::size_t t = 0; t < kEvtTypeCount; ++t)
+      if (r.types.contains(static_cast<EvtType>(t))) by_type_[t].push_back(&r);
+    interest_.types |= r.interest.types;
+    interest_.ptrace |= r.interest.ptrace;
+    interest_.ptrace_other = interest_.ptrace_other || r.interest.ptrace_other;
+    interest_.mem_open_read = interest_.mem_open_read || r.interest.mem_open_read;
+    interest_.mem_open_write = interest_.mem_open_write || r.interest.mem_open_write;
+  }
+}
+
+}  // namespace th
