@@ -1,0 +1,44 @@
+// Reads one /proc/<pid> into a Process. The proc root is a parameter so that a sidecar can read
+// the host's (/host/proc) and tests a fake tree in a temporary directory. Processes vanish while
+// they are read and files may hold anything: read() never throws and never crashes; it returns
+// false only when the process is not there at all (no parsable stat), and otherwise fills what
+// it could read.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/core/process.h"
+
+namespace th {
+
+class ProcReader {
+ public:
+  explicit ProcReader(std::string proc_root = "/proc");
+
+  const std::string& root() const { return root_; }
+  bool enabled() const { return !root_.empty(); }
+
+  // Fills `out` from <root>/<pid>. out.pid is the thread group id (pid may name a thread).
+  bool read(int32_t pid, Process& out) const noexcept;
+
+  // The numeric entries of the root (thread group ids), ascending. Empty on any error.
+  std::vector<int32_t> list_pids() const noexcept;
+
+  // Boot time (ns since the epoch) from <root>/stat, 0 when unknown. Read once.
+  uint64_t boot_time_ns() const noexcept;
+
+  // Upper bound on the bytes of cmdline read (arguments beyond it are cut).
+  static constexpr std::size_t kMaxCmdlineBytes = 128 * 1024;
+
+ private:
+  bool read_impl(int32_t pid, Process& out) const;
+
+  std::string root_;
+  long clk_tck_;
+  mutable std::optional<uint64_t> btime_ns_;
+};
+
+}  // namespace th
