@@ -150,6 +150,11 @@ class Compiler {
   }
 
   Lhs transformer(const Operand& o, unsigned depth) {
+    if (o.arg && o.name != "getopt") {
+      ctx_.error("TH-E-BAD-TRANSFORMER", o.arg_range.end ? o.arg_range : o.range,
+                 "transformer '" + o.name + "' does not take an argument [...]");
+      return {};
+    }
     static const std::pair<std::string_view, TransformKind> kSimple[] = {
         {"tolower", TransformKind::tolower}, {"toupper", TransformKind::toupper},
         {"b64", TransformKind::b64},         {"basename", TransformKind::basename},
@@ -185,36 +190,54 @@ class Compiler {
     return {};
   }
 
+  // A join/concat part: a literal, or a string-valued field or transformer.
+  ExtractorPtr part(const Operand& item, unsigned depth, const char* fn) {
+    if (item.kind == Operand::Kind::literal) return make_literal_extractor(item.text);
+    if (item.kind == Operand::Kind::list) {
+      ctx_.error("TH-E-BAD-TRANSFORMER", item.range,
+                 std::string(fn) + "() arguments cannot be nested lists");
+      return nullptr;
+    }
+    return operand(item, depth + 1).ex;
+  }
+
   Lhs join(const Operand& o, unsigned depth) {
-    std::string sep;
-    const Operand* list = nullptr;
-    if (o.name == "join") {
-      if (o.items.size() != 2 || o.items[0]->kind != Operand::Kind::literal ||
-          o.items[1]->kind != Operand::Kind::list) {
-        ctx_.error("TH-E-BAD-TRANSFORMER", o.range,
-                   "join() takes a separator string and a list: join(\"-\", (a, b))");
-        return {};
-      }
-      sep = o.items[0]->text;
-      list = o.items[1].get();
-    } else {
-      if (o.items.size() != 1 || o.items[0]->kind != Operand::Kind::list) {
-        ctx_.error("TH-E-BAD-TRANSFORMER", o.range, "concat() takes one list: concat((a, b))");
-        return {};
-      }
-      list = o.items[0].get();
-    }
     std::vector<ExtractorPtr> parts;
-    for (const auto& item : list->items) {
-      if (item->kind == Operand::Kind::literal) {
-        parts.push_back(make_literal_extractor(item->text));
-        continue;
+    ExtractorPtr sep;
+    if (o.name == "join") {
+      if (o.items.size() != 2) {
+        ctx_.error("TH-E-BAD-TRANSFORMER", o.range,
+                   "join() takes a separator and a list: join(\"-\", (a, b))");
+        return {};
       }
-      auto p = operand(*item, depth + 1);
-      if (!p.ex) return {};
-      parts.push_back(std::move(p.ex));
+      if (o.items[1]->kind != Operand::Kind::list) {
+        ctx_.error("TH-E-BAD-TRANSFORMER", o.items[1]->range,
+                   "join() second argument must be a list: (a, b)");
+        return {};
+      }
+      sep = part(*o.items[0], depth, "join");
+      if (!sep) return {};
+      for (const auto& item : o.items[1]->items) {
+        auto p = part(*item, depth, "join");
+        if (!p) return {};
+        parts.push_back(std::move(p));
+      }
+    } else {
+      if (o.items.size() < 2) {
+        ctx_.error("TH-E-BAD-TRANSFORMER", o.range, "concat() takes at least 2 arguments");
+        return {};
+      }
+      for (const auto& item : o.items) {
+        auto p = part(*item, depth, "concat");
+        if (!p) return {};
+        if (p->type() != FieldType::string) {
+          ctx_.error("TH-E-BAD-TRANSFORMER", item->range, "concat() arguments must be strings");
+          return {};
+        }
+        parts.push_back(std::move(p));
+      }
     }
-    return {make_join_extractor(sep, std::move(parts)), o.name + "(...)"};
+    return {make_join_extractor(std::move(sep), std::move(parts)), o.name + "(...)"};
   }
 
   Lhs getopt(const Operand& o, unsigned depth) {

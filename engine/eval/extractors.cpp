@@ -3,6 +3,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <optional>
 
 namespace th {
 namespace {
@@ -10,7 +11,7 @@ namespace {
 class FieldExtractor final : public Extractor {
  public:
   FieldExtractor(const FieldDef& def, FieldArg arg)
-      : Extractor(def.type, def.analysis_dims), def_(def), arg_(std::move(arg)) {}
+      : Extractor(def.type, def.analysis_dims, def.types), def_(def), arg_(std::move(arg)) {}
   bool extract(const Event& e, Scratch& s, Values& out) const override {
     return def_.extract(e, arg_, s, out);
   }
@@ -23,7 +24,8 @@ class FieldExtractor final : public Extractor {
 class TransformExtractor final : public Extractor {
  public:
   TransformExtractor(TransformKind k, ExtractorPtr inner)
-      : Extractor(k == TransformKind::len ? FieldType::uint64 : FieldType::string, inner->dims()),
+      : Extractor(k == TransformKind::len ? FieldType::uint64 : FieldType::string, inner->dims(),
+                  inner->types()),
         kind_(k),
         inner_(std::move(inner)) {}
 
@@ -79,6 +81,16 @@ class LiteralExtractor final : public Extractor {
   std::string text_;
 };
 
+// join() has a value only where every part has one.
+EvtTypeSet combined_types(const std::vector<ExtractorPtr>& parts) {
+  uint32_t bits = EvtTypeSet::all().bits();
+  for (const auto& p : parts) bits &= p->types().bits();
+  EvtTypeSet s;
+  for (std::size_t i = 0; i < kEvtTypeCount; ++i)
+    if (bits & (1u << i)) s.add(static_cast<EvtType>(i));
+  return s;
+}
+
 uint8_t combined_dims(const std::vector<ExtractorPtr>& parts) {
   uint8_t d = kDimType | kDimRequest | kDimOpenMode;
   for (const auto& p : parts) {
@@ -110,31 +122,37 @@ void append_value(std::string& out, FieldType type, const Value& v) {
 
 class JoinExtractor final : public Extractor {
  public:
-  JoinExtractor(std::string sep, std::vector<ExtractorPtr> parts)
-      : Extractor(FieldType::string, combined_dims(parts)),
+  JoinExtractor(ExtractorPtr sep, std::vector<ExtractorPtr> parts)
+      : Extractor(FieldType::string, combined_dims(parts), combined_types(parts)),
         sep_(std::move(sep)),
         parts_(std::move(parts)) {}
   bool extract(const Event& e, Scratch& s, Values& out) const override {
+    Values sepv;
+    if (sep_ && (!sep_->extract(e, s, sepv) || sepv.empty())) return false;
     std::string& buf = s.next();
-    for (std::size_t i = 0; i < parts_.size(); ++i) {
+    bool first = true;
+    for (const auto& part : parts_) {
       Values v;
-      if (!parts_[i]->extract(e, s, v) || v.empty()) return false;
-      if (i) buf += sep_;
-      append_value(buf, parts_[i]->type(), v[0]);
+      if (!part->extract(e, s, v)) return false;
+      for (const Value& x : v) {
+        if (!first && sep_) append_value(buf, sep_->type(), sepv[0]);
+        first = false;
+        append_value(buf, part->type(), x);
+      }
     }
     out.push_str(buf);
     return true;
   }
 
  private:
-  std::string sep_;
+  ExtractorPtr sep_;
   std::vector<ExtractorPtr> parts_;
 };
 
 class GetoptExtractor final : public Extractor {
  public:
   GetoptExtractor(ExtractorPtr args, std::string optstring, char opt)
-      : Extractor(FieldType::string, 0),
+      : Extractor(FieldType::string, 0, args->types()),
         args_(std::move(args)),
         optstring_(std::move(optstring)),
         opt_(opt) {}
@@ -152,22 +170,25 @@ class GetoptExtractor final : public Extractor {
       while (pos < line.size() && line[pos] != ' ') ++pos;
       return line.substr(start, pos - start);
     };
+    std::optional<std::string_view> found;
     for (std::string_view tok = next_token(); !tok.empty(); tok = next_token()) {
-      if (tok == "--" || tok.size() < 2 || tok[0] != '-') return false;
+      if (tok == "--" || tok.size() < 2 || tok[0] != '-') break;
+      if (tok[1] == '-') continue;  // long options are not getopt(3)'s: skip them
       for (std::size_t i = 1; i < tok.size(); ++i) {
         char c = tok[i];
         auto spec = optstring_.find(c);
         if (spec == std::string::npos || c == ':') continue;  // unknown option, as getopt skips
         bool takes_arg = spec + 1 < optstring_.size() && optstring_[spec + 1] == ':';
         if (!takes_arg) {
-          if (c == opt_) return push(s, out, {});
+          if (c == opt_) found = tok.substr(i, 1);
           continue;
         }
         std::string_view value = i + 1 < tok.size() ? tok.substr(i + 1) : next_token();
-        if (c == opt_) return push(s, out, value);
+        if (c == opt_) found = value;
         break;  // the rest of the token was the argument
       }
     }
+    if (found) return push(s, out, *found);
     return false;
   }
 
@@ -227,7 +248,7 @@ ExtractorPtr make_transform_extractor(TransformKind kind, ExtractorPtr inner) {
 ExtractorPtr make_literal_extractor(std::string text) {
   return std::make_unique<LiteralExtractor>(std::move(text));
 }
-ExtractorPtr make_join_extractor(std::string separator, std::vector<ExtractorPtr> parts) {
+ExtractorPtr make_join_extractor(ExtractorPtr separator, std::vector<ExtractorPtr> parts) {
   return std::make_unique<JoinExtractor>(std::move(separator), std::move(parts));
 }
 ExtractorPtr make_getopt_extractor(ExtractorPtr args, std::string optstring, char opt) {

@@ -16,11 +16,13 @@ ExtractorPtr make_field_extractor(const FieldDef& def, FieldArg arg);
 ExtractorPtr make_transform_extractor(TransformKind kind, ExtractorPtr inner);
 // A constant string (a literal inside join/concat).
 ExtractorPtr make_literal_extractor(std::string text);
-// join(sep, (a, b...)) and concat((a, b...)): one string made of the first value of each part;
-// false when any part has no value.
-ExtractorPtr make_join_extractor(std::string separator, std::vector<ExtractorPtr> parts);
+// join(sep, (a, b...)) and concat(a, b...): one string made of the values of each part, with the
+// separator's value between them (concat: none); no value when any part has none.
+ExtractorPtr make_join_extractor(ExtractorPtr separator, std::vector<ExtractorPtr> parts);
 // getopt(args, "optstring")[opt]: the argument of option `opt` in a command line, parsed as
-// POSIX getopt(3) would; "" for an option without argument; no value when the option is absent.
+// getopt(3) would (short options and clusters; long options skipped; stops at "--" or the first
+// operand); the option's own name when it takes no argument; the last occurrence wins; no value
+// when the option is absent.
 ExtractorPtr make_getopt_extractor(ExtractorPtr args, std::string optstring, char opt);
 
 // Base64 decoding as Falco's b64() transformer does; false when the input is not base64.

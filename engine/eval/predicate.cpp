@@ -32,6 +32,7 @@ Tri NotNode::partial(const Event& e, Scratch& s, uint8_t known) const {
 }
 
 Tri CheckNode::partial(const Event& e, Scratch& s, uint8_t known) const {
+  if (!lhs_->types().contains(e.type)) return Tri::no;  // no value: the check is false
   if (!known_dims(lhs_->dims(), known)) return Tri::unknown;
   if (!matcher_->rhs_is_constant() && !known_dims(matcher_->rhs_dims(), known))
     return Tri::unknown;
@@ -39,6 +40,7 @@ Tri CheckNode::partial(const Event& e, Scratch& s, uint8_t known) const {
 }
 
 Tri ExistsNode::partial(const Event& e, Scratch& s, uint8_t known) const {
+  if (!lhs_->types().contains(e.type)) return Tri::no;
   if (!known_dims(lhs_->dims(), known)) return Tri::unknown;
   return to_tri(eval(e, s));
 }

@@ -28,17 +28,22 @@ using PredicatePtr = std::unique_ptr<const Predicate>;
 // Produces the values of the left (or right, for val()) side of a check.
 class Extractor {
  public:
-  Extractor(FieldType type, uint8_t dims) : type_(type), dims_(dims) {}
+  Extractor(FieldType type, uint8_t dims, EvtTypeSet types = EvtTypeSet::all())
+      : type_(type), dims_(dims), types_(types) {}
   virtual ~Extractor() = default;
   FieldType type() const { return type_; }
   // The analysis dimensions the values depend on; 0 when they depend on anything else.
   uint8_t dims() const { return dims_; }
+  // Event types for which there can be a value; for the others extraction always fails, which
+  // the analysis can rely on whatever the dimensions.
+  EvtTypeSet types() const { return types_; }
   // false when there is no value for this event (comparisons are then false).
   virtual bool extract(const Event& e, Scratch& s, Values& out) const = 0;
 
  private:
   FieldType type_;
   uint8_t dims_;
+  EvtTypeSet types_;
 };
 using ExtractorPtr = std::unique_ptr<const Extractor>;
 

@@ -89,21 +89,31 @@ bool evt_arg_request(const Event& e, const FieldArg&, Scratch& s, Values& out) {
   return true;
 }
 
-bool evt_arg_pid(const Event& e, const FieldArg&, Scratch&, Values& out) {
+std::string_view hex_text(Scratch& s, uint64_t v) {
+  std::string& buf = s.next();
+  char tmp[24];
+  auto r = std::to_chars(tmp, tmp + sizeof tmp, v, 16);
+  buf = "0x";
+  buf.append(tmp, r.ptr);
+  return buf;
+}
+
+// Falco's evt.arg.* fields are the rendered arguments: strings, whatever the argument's type.
+bool evt_arg_pid(const Event& e, const FieldArg&, Scratch& s, Values& out) {
   if (!kTargeted.contains(e.type)) return false;
-  out.push_int(e.target_arg_pid);
+  out.push_str(number_text(s, e.target_arg_pid));
   return true;
 }
 
-bool evt_arg_addr(const Event& e, const FieldArg&, Scratch&, Values& out) {
+bool evt_arg_addr(const Event& e, const FieldArg&, Scratch& s, Values& out) {
   if (e.type != EvtType::ptrace) return false;
-  out.push_uint(e.addr);
+  out.push_str(hex_text(s, e.addr));
   return true;
 }
 
-bool evt_arg_data(const Event& e, const FieldArg&, Scratch&, Values& out) {
+bool evt_arg_data(const Event& e, const FieldArg&, Scratch& s, Values& out) {
   if (e.type != EvtType::ptrace) return false;
-  out.push_uint(e.data);
+  out.push_str(hex_text(s, e.data));
   return true;
 }
 
@@ -206,14 +216,14 @@ void add_event_fields(std::vector<FieldDef>& out) {
        .description = "ptrace request as Falco renders it (PTRACE_ATTACH, PTRACE_POKETEXT...); "
                       "the number for requests without a name.",
        .extract = evt_arg_request, .types = kPtrace, .analysis_dims = kDimType | kDimRequest});
-  add({.name = "evt.arg.pid", .type = T::int64,
+  add({.name = "evt.arg.pid", .type = T::string,
        .description = "The target pid exactly as the caller passed it (in the caller's pid "
                       "namespace); for memory-file opens, the pid in the path.",
        .extract = evt_arg_pid, .types = kTargeted});
-  add({.name = "evt.arg.addr", .type = T::uint64,
-       .description = "ptrace addr argument.", .extract = evt_arg_addr, .types = kPtrace});
-  add({.name = "evt.arg.data", .type = T::uint64,
-       .description = "ptrace data argument.", .extract = evt_arg_data, .types = kPtrace});
+  add({.name = "evt.arg.addr", .type = T::string,
+       .description = "ptrace addr argument, as Falco renders it (hex); ptrace.addr is the number.", .extract = evt_arg_addr, .types = kPtrace});
+  add({.name = "evt.arg.data", .type = T::string,
+       .description = "ptrace data argument, as Falco renders it (hex); ptrace.data is the number.", .extract = evt_arg_data, .types = kPtrace});
   add({.name = "evt.arg.flags", .type = T::string,
        .description = "Open flags as Falco renders them (O_RDWR|O_CLOEXEC).",
        .extract = evt_arg_flags, .types = kOpen});
