@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "engine/core/event.h"
@@ -16,14 +17,23 @@
 
 namespace th {
 
+class Predicate;
+// Shared: specialised trees (see specialize) reuse the subtrees they do not change.
+using PredicatePtr = std::shared_ptr<const Predicate>;
+
 class Predicate {
  public:
   virtual ~Predicate() = default;
   virtual bool eval(const Event& e, Scratch& s) const = 0;
   // Tri::unknown when the outcome depends on parts of the event outside `known_dims`.
   virtual Tri partial(const Event& e, Scratch& s, uint8_t known_dims) const = 0;
+  // The tree simplified for events like `e` on the known dimensions: checks with a known outcome
+  // become constants and and/or/not fold them away. `self` is this node, for sharing.
+  virtual PredicatePtr specialize(const PredicatePtr& self, const Event& e, Scratch& s,
+                                  uint8_t known_dims) const;
+  // The constant value of a ConstNode; nullopt for every other node.
+  virtual std::optional<bool> constant() const { return std::nullopt; }
 };
-using PredicatePtr = std::unique_ptr<const Predicate>;
 
 // Produces the values of the left (or right, for val()) side of a check.
 class Extractor {
@@ -61,12 +71,15 @@ using MatcherPtr = std::unique_ptr<const Matcher>;
 class AndNode final : public Predicate {
  public:
   explicit AndNode(std::vector<PredicatePtr> c) : children_(std::move(c)) {}
+  const std::vector<PredicatePtr>& children() const { return children_; }
   bool eval(const Event& e, Scratch& s) const override {
     for (const auto& c : children_)
       if (!c->eval(e, s)) return false;
     return true;
   }
   Tri partial(const Event& e, Scratch& s, uint8_t known) const override;
+  PredicatePtr specialize(const PredicatePtr& self, const Event& e, Scratch& s,
+                          uint8_t known) const override;
 
  private:
   std::vector<PredicatePtr> children_;
@@ -75,12 +88,15 @@ class AndNode final : public Predicate {
 class OrNode final : public Predicate {
  public:
   explicit OrNode(std::vector<PredicatePtr> c) : children_(std::move(c)) {}
+  const std::vector<PredicatePtr>& children() const { return children_; }
   bool eval(const Event& e, Scratch& s) const override {
     for (const auto& c : children_)
       if (c->eval(e, s)) return true;
     return false;
   }
   Tri partial(const Event& e, Scratch& s, uint8_t known) const override;
+  PredicatePtr specialize(const PredicatePtr& self, const Event& e, Scratch& s,
+                          uint8_t known) const override;
 
  private:
   std::vector<PredicatePtr> children_;
@@ -91,6 +107,8 @@ class NotNode final : public Predicate {
   explicit NotNode(PredicatePtr c) : child_(std::move(c)) {}
   bool eval(const Event& e, Scratch& s) const override { return !child_->eval(e, s); }
   Tri partial(const Event& e, Scratch& s, uint8_t known) const override;
+  PredicatePtr specialize(const PredicatePtr& self, const Event& e, Scratch& s,
+                          uint8_t known) const override;
 
  private:
   PredicatePtr child_;
@@ -135,6 +153,7 @@ class ConstNode final : public Predicate {
   explicit ConstNode(bool v) : v_(v) {}
   bool eval(const Event&, Scratch&) const override { return v_; }
   Tri partial(const Event&, Scratch&, uint8_t) const override { return v_ ? Tri::yes : Tri::no; }
+  std::optional<bool> constant() const override { return v_; }
 
  private:
   bool v_;

@@ -42,10 +42,11 @@ struct Value {
 class Values {
  public:
   static constexpr std::size_t kCapacity = 64;
+  Values() {}  // slots stay uninitialised: constructing Values costs nothing
   void clear() { n_ = 0; }
   bool push(const Value& v) {
     if (n_ == kCapacity) return false;
-    v_[n_++] = v;
+    slots_[n_++].v = v;
     return true;
   }
   void push_str(std::string_view s) { push(Value{s, 0, 0}); }
@@ -54,12 +55,19 @@ class Values {
   void push_bool(bool b) { push_int(b ? 1 : 0); }
   std::size_t size() const { return n_; }
   bool empty() const { return n_ == 0; }
-  const Value& operator[](std::size_t i) const { return v_[i]; }
-  const Value* begin() const { return v_; }
-  const Value* end() const { return v_ + n_; }
+  const Value& operator[](std::size_t i) const { return slots_[i].v; }
+  const Value* begin() const { return &slots_[0].v; }
+  const Value* end() const { return &slots_[0].v + n_; }
 
  private:
-  Value v_[kCapacity];
+  // A union with an empty constructor: std::string_view's constructor would otherwise zero all
+  // 64 slots on every extraction.
+  union Slot {
+    Slot() {}
+    Value v;
+  };
+  static_assert(sizeof(Slot) == sizeof(Value));
+  Slot slots_[kCapacity];
   std::size_t n_ = 0;
 };
 

@@ -3,9 +3,17 @@
 namespace th {
 
 Ruleset::Ruleset(std::vector<CompiledRule> rules) : rules_(std::move(rules)) {
+  Scratch scratch;
   for (const CompiledRule& r : rules_) {
-    for (std::size_t t = 0; t < kEvtTypeCount; ++t)
-      if (r.types.contains(static_cast<EvtType>(t))) by_type_[t].push_back(&r);
+    for (std::size_t t = 0; t < kEvtTypeCount; ++t) {
+      if (!r.types.contains(static_cast<EvtType>(t))) continue;
+      Event probe;
+      probe.type = static_cast<EvtType>(t);
+      PredicatePtr specialised = r.condition->specialize(r.condition, probe, scratch, kDimType);
+      // A condition the type alone makes false would not be indexed here; a constant true
+      // stays a ConstNode, which evaluates for free.
+      by_type_[t].push_back({&r, std::move(specialised)});
+    }
     interest_.types |= r.interest.types;
     interest_.ptrace |= r.interest.ptrace;
     interest_.ptrace_other = interest_.ptrace_other || r.interest.ptrace_other;

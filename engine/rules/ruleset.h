@@ -34,7 +34,13 @@ class Ruleset {
   explicit Ruleset(std::vector<CompiledRule> rules);
 
   const std::vector<CompiledRule>& rules() const { return rules_; }
-  const std::vector<const CompiledRule*>& rules_for(EvtType t) const {
+  // The rules that can match events of type t, each with its condition specialised for t
+  // (checks that the type alone decides, such as `evt.type = ptrace`, are folded away).
+  struct Indexed {
+    const CompiledRule* rule;
+    PredicatePtr condition;
+  };
+  const std::vector<Indexed>& rules_for(EvtType t) const {
     return by_type_[static_cast<std::size_t>(t)];
   }
   // The union of every rule's needs: what the probe must deliver.
@@ -43,15 +49,15 @@ class Ruleset {
   // Calls on_match(rule) for every rule that matches, in definition order.
   template <class F>
   void match(const Event& e, Scratch& s, F&& on_match) const {
-    for (const CompiledRule* r : rules_for(e.type)) {
+    for (const Indexed& r : rules_for(e.type)) {
       s.reset();
-      if (r->condition->eval(e, s)) on_match(*r);
+      if (r.condition->eval(e, s)) on_match(*r.rule);
     }
   }
 
  private:
   std::vector<CompiledRule> rules_;
-  std::array<std::vector<const CompiledRule*>, kEvtTypeCount> by_type_;
+  std::array<std::vector<Indexed>, kEvtTypeCount> by_type_;
   Interest interest_;
 };
 

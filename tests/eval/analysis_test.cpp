@@ -104,3 +104,51 @@ TEST(Analysis, NeverExcludesWhatCouldMatch) {
 
 }  // namespace
 }  // namespace th
+
+namespace th {
+namespace {
+
+// Specialising a condition for an event type must not change its outcome on events of that type.
+TEST(Specialize, KeepsTheOutcomeForEventsOfThatType) {
+  const char* conds[] = {
+      "evt.type = ptrace and ptrace.request in (PTRACE_POKETEXT, PTRACE_ATTACH)",
+      "evt.type in (ptrace, execve) and (proc.name = inject or proc.is_exe_from_memfd = true)",
+      "not evt.type = execve and not target.is_descendant = true",
+      "(evt.type = openat and evt.is_open_write = true) or (evt.type = ptrace and "
+      "target.pid exists)",
+      "proc.name exists and not ptrace.request = PTRACE_SYSCALL",
+  };
+  testing::World w;
+  std::vector<Event> events;
+  for (int64_t req : {0, 4, 16, 24, 0x4206}) events.push_back(w.ptrace(req));
+  events.push_back(w.ptrace(16, 200, 250));
+  events.push_back(w.exec(250, "memfd:x", true));
+  events.push_back(w.open_mem(200, 300, 2));
+  events.push_back(w.open_mem(200, 300, 0));
+  for (const char* text : conds) {
+    auto c = testing::compile(text);
+    ASSERT_TRUE(c.pred) << text;
+    Scratch s;
+    for (const Event& e : events) {
+      Event probe;
+      probe.type = e.type;
+      PredicatePtr sp = c.pred->specialize(c.pred, probe, s, kDimType);
+      s.reset();
+      bool a = c.pred->eval(e, s);
+      s.reset();
+      bool b = sp->eval(e, s);
+      EXPECT_EQ(a, b) << text << " on " << evt_type_name(e.type);
+    }
+  }
+  // The evt.type check disappears: the specialised tree for ptrace is the request check alone.
+  auto c = testing::compile("evt.type = ptrace and proc.name = inject");
+  Event probe;
+  probe.type = EvtType::ptrace;
+  Scratch s;
+  PredicatePtr sp = c.pred->specialize(c.pred, probe, s, kDimType);
+  EXPECT_EQ(dynamic_cast<const AndNode*>(sp.get()), nullptr);
+  EXPECT_NE(dynamic_cast<const CheckNode*>(sp.get()), nullptr);
+}
+
+}  // namespace
+}  // namespace th

@@ -252,7 +252,7 @@ TEST(Semantics, RulesAreIndexedByEventType) {
   auto r = load_rules_from_strings({{"i.yaml", rules}});
   ASSERT_TRUE(r.ruleset);
   EXPECT_EQ(r.ruleset->rules_for(EvtType::ptrace).size(), 1u);
-  EXPECT_EQ(r.ruleset->rules_for(EvtType::ptrace)[0]->name, "Attach");
+  EXPECT_EQ(r.ruleset->rules_for(EvtType::ptrace)[0].rule->name, "Attach");
   EXPECT_EQ(r.ruleset->rules_for(EvtType::execve).size(), 1u);
   EXPECT_TRUE(r.ruleset->rules_for(EvtType::openat).empty());
   const Interest& i = r.ruleset->interest();

@@ -1,0 +1,190 @@
+// Rule-engine throughput: events per second through the default ruleset and through 1,000
+// rules on a ptrace-heavy event mix, the full detector pipeline, and the time to compile 1,000
+// rules. Items per second are events. Figures and commands: bench/RESULTS.md.
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <sstream>
+
+#include "engine/detect/detector.h"
+#include "engine/rules/loader.h"
+
+namespace th {
+namespace {
+
+Process proc(int32_t pid, int32_t ppid, std::string comm, std::string exe) {
+  Process p;
+  p.pid = pid;
+  p.ppid = ppid;
+  p.vpid = pid;
+  p.comm = std::move(comm);
+  p.exepath = std::move(exe);
+  p.argv = {p.exepath};
+  p.container_id = "host";
+  p.refresh_cmdline();
+  return p;
+}
+
+// A host with a shell, a debugger, an injector, services and their children.
+void populate(ProcessTable& t) {
+  t.upsert(proc(1, 0, "systemd", "/usr/lib/systemd/systemd"));
+  t.upsert(proc(500, 1, "sshd", "/usr/sbin/sshd"));
+  t.upsert(proc(600, 500, "bash", "/usr/bin/bash"));
+  t.upsert(proc(700, 600, "gdb", "/usr/bin/gdb"));
+  t.upsert(proc(701, 600, "strace", "/usr/bin/strace"));
+  t.upsert(proc(702, 701, "make", "/usr/bin/make"));
+  t.upsert(proc(800, 600, "inject", "/tmp/.x/inject"));
+  t.upsert(proc(900, 1, "nginx", "/usr/sbin/nginx"));
+  t.upsert(proc(901, 900, "nginx", "/usr/sbin/nginx"));
+}
+
+// The mix: ptrace calls of a debugger, a tracer of its own child and an injector (after the
+// in-kernel prefilter most of what reaches user space is ptrace), plus process_vm_*, memory-file
+// opens and the fork/exec/exit that keep the table current.
+std::vector<Event> event_mix(ProcessTable& table, std::size_t n) {
+  struct Spec {
+    EvtType type;
+    int32_t actor;
+    int32_t target;
+    int64_t request;
+  };
+  const Spec specs[] = {
+      {EvtType::ptrace, 700, 901, 16},     {EvtType::ptrace, 700, 901, 12},
+      {EvtType::ptrace, 700, 901, 3},      {EvtType::ptrace, 700, 901, 0x4204},
+      {EvtType::ptrace, 700, 901, 17},     {EvtType::ptrace, 701, 702, 0x4206},
+      {EvtType::ptrace, 701, 702, 0x4207}, {EvtType::ptrace, 701, 702, 0x4208},
+      {EvtType::ptrace, 800, 900, 16},     {EvtType::ptrace, 800, 900, 4},
+      {EvtType::ptrace, 800, 900, 13},     {EvtType::ptrace, 800, 900, 7},
+      {EvtType::process_vm_readv, 701, 702, -1},
+      {EvtType::process_vm_writev, 800, 900, -1},
+      {EvtType::openat, 700, 901, -1},     {EvtType::execve, 702, 0, -1},
+      {EvtType::clone, 600, 0, -1},        {EvtType::procexit, 702, 0, -1},
+  };
+  std::mt19937 rng(42);
+  std::vector<Event> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    // Two thirds ptrace, the rest spread over the other kinds.
+    const Spec& s = (rng() % 3 != 0) ? specs[rng() % 12] : specs[12 + rng() % 6];
+    Event e;
+    e.type = s.type;
+    e.ts_ns = 1767225600000000000ull + i * 1000;
+    e.actor.pid = e.actor.tid = s.actor;
+    e.actor.comm = table.find(s.actor)->comm;
+    e.actor.ppid = table.find(s.actor)->ppid;
+    e.request = s.request;
+    e.target_pid = e.target_arg_pid = e.target_tid = s.target;
+    e.bytes = 4096;
+    e.open_flags = 2;
+    e.path = "/proc/" + std::to_string(s.target) + "/task/" + std::to_string(s.target) + "/mem";
+    e.exepath = "/usr/bin/cc";
+    e.argv = {"cc", "-c", "x.c"};
+    e.child_pid = e.child_tid = 703;
+    e.table = &table;
+    e.proc = table.find(s.actor);
+    e.target = s.target ? table.find(s.target) : nullptr;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::shared_ptr<const Ruleset> load_or_die(benchmark::State& state, LoadResult r) {
+  if (!r.ruleset) state.SkipWithError(format_diagnostics_text(r.diags).c_str());
+  return r.ruleset;
+}
+
+void run_rules(benchmark::State& state, const Ruleset& rules) {
+  ProcessTable table(ProcessTableOptions{.proc_root = "", .passwd_path = ""});
+  populate(table);
+  auto events = event_mix(table, 4096);
+  Scratch scratch;
+  uint64_t matches = 0;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const Event& e = events[i++ & 4095];
+    rules.match(e, scratch, [&](const CompiledRule&) { ++matches; });
+  }
+  benchmark::DoNotOptimize(matches);
+  state.SetItemsProcessed(state.iterations());
+  state.counters["rules"] = static_cast<double>(rules.rules().size());
+  state.counters["match_rate"] =
+      benchmark::Counter(static_cast<double>(matches) / static_cast<double>(state.iterations()));
+}
+
+void BM_EvaluateDefaultRuleset(benchmark::State& state) {
+  auto rules = load_or_die(state, load_rules({std::string(TH_SOURCE_DIR) + "/rules"}));
+  if (rules) run_rules(state, *rules);
+}
+BENCHMARK(BM_EvaluateDefaultRuleset);
+
+// 1,000 rules of the shapes the default ones have (lists of exe paths, request sets, ancestry,
+// negations), spread over every event type.
+std::string thousand_rules() {
+  static const char* kTypes[] = {"ptrace", "process_vm_writev", "process_vm_readv", "openat",
+                                 "execve", "clone", "procexit"};
+  std::ostringstream y;
+  y << "- list: bench_debuggers\n  items: [/usr/bin/gdb, /usr/bin/strace, /usr/bin/lldb, "
+       "/usr/bin/ltrace]\n";
+  for (int i = 0; i < 1000; ++i) {
+    const char* t = kTypes[i % 7];
+    y << "- rule: bench rule " << i << "\n  desc: generated\n  priority: WARNING\n"
+      << "  output: \"r" << i << " %proc.name %target.pid\"\n  condition: >\n    evt.type = " << t;
+    switch (i % 5) {
+      case 0: y << " and proc.name = tool" << i; break;
+      case 1: y << " and not proc.exepath in (bench_debuggers) and proc.aname[2] = svc" << i; break;
+      case 2: y << " and proc.cmdline contains \"--flag" << i << "\""; break;
+      case 3: y << " and user.uid = " << (1000 + i) << " and proc.pname startswith p" << i; break;
+      case 4: y << " and proc.exepath glob '/opt/app" << i << "/*'"; break;
+    }
+    if (std::string(t) == "ptrace") y << " and ptrace.request in (PTRACE_POKETEXT, PTRACE_ATTACH)";
+    y << "\n";
+  }
+  return y.str();
+}
+
+void BM_Evaluate1000Rules(benchmark::State& state) {
+  auto rules = load_or_die(state, load_rules_from_strings({{"bench.yaml", thousand_rules()}}));
+  if (rules) run_rules(state, *rules);
+}
+BENCHMARK(BM_Evaluate1000Rules);
+
+void BM_Compile1000Rules(benchmark::State& state) {
+  const std::string yaml = thousand_rules();
+  for (auto _ : state) {
+    auto r = load_rules_from_strings({{"bench.yaml", yaml}});
+    if (!r.ruleset) state.SkipWithError("compile failed");
+    benchmark::DoNotOptimize(r.ruleset);
+  }
+  state.SetItemsProcessed(state.iterations() * 1000);
+  state.SetLabel("items are rules");
+}
+BENCHMARK(BM_Compile1000Rules)->Unit(benchmark::kMillisecond);
+
+class CountingSink : public AlertSink {
+ public:
+  void emit(const Alert&) override { ++n; }
+  uint64_t n = 0;
+};
+
+// The whole pipeline per event: enrichment from the table, table updates, rules, folding, alert
+// rendering for the matches.
+void BM_DetectorDefaultRuleset(benchmark::State& state) {
+  auto rules = load_or_die(state, load_rules({std::string(TH_SOURCE_DIR) + "/rules"}));
+  if (!rules) return;
+  ProcessTable table(ProcessTableOptions{.proc_root = "", .passwd_path = ""});
+  populate(table);
+  auto events = event_mix(table, 4096);
+  CountingSink sink;
+  Detector det(rules, table, sink, DetectorOptions{.hostname = "bench"});
+  std::size_t i = 0;
+  for (auto _ : state) {
+    Event e = events[i++ & 4095];
+    det.process(e);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["alerts"] = static_cast<double>(sink.n);
+}
+BENCHMARK(BM_DetectorDefaultRuleset);
+
+}  // namespace
+}  // namespace th
