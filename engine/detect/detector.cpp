@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "engine/detect/enrich.h"
+
 namespace th {
 namespace {
 
@@ -84,17 +86,7 @@ void Detector::emit_all(std::vector<Alert>& pending) {
 void Detector::process(Event& e) {
   ++events_;
   events_by_type_[static_cast<std::size_t>(e.type)]->inc();
-  e.table = &table_;
-
-  // The table sees fork and exec before the rules, so that rules judge the new image.
-  switch (evt_family(e.type)) {
-    case EvtFamily::fork: table_.on_fork(e); break;
-    case EvtFamily::exec: table_.on_exec(e); break;
-    default: break;
-  }
-  e.proc = table_.resolve_actor(e.actor, e.ts_ns);
-  e.target = (evt_has_target(e.type) && e.target_pid > 0) ? table_.resolve_pid(e.target_pid)
-                                                           : nullptr;
+  enrich_event(e, table_);
 
   bool timed = (events_ & kEvalSampleMask) == 0;
   auto start = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
@@ -108,7 +100,7 @@ void Detector::process(Event& e) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 
   folder_.on_event(e, pending_);
-  if (e.type == EvtType::procexit) table_.on_exit(e);
+  after_event(e, table_);
   if (!pending_.empty()) emit_all(pending_);
 }
 

@@ -20,6 +20,10 @@ Ruleset::Ruleset(std::vector<CompiledRule> rules) : rules_(std::move(rules)) {
     interest_.mem_open_read = interest_.mem_open_read || r.interest.mem_open_read;
     interest_.mem_open_write = interest_.mem_open_write || r.interest.mem_open_write;
   }
+  // PTRACE_DETACH ends an injection session (engine/fold): it must reach user space whenever
+  // ptrace is watched at all, even if no rule matches it.
+  if (interest_.types.contains(EvtType::ptrace))
+    interest_.ptrace.set(static_cast<std::size_t>(ptrace_request_slot(17)));
 }
 
 }  // namespace th

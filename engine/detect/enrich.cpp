@@ -1,0 +1,21 @@
+#include "engine/detect/enrich.h"
+
+namespace th {
+
+void enrich_event(Event& e, ProcessTable& table) {
+  e.table = &table;
+  switch (evt_family(e.type)) {
+    case EvtFamily::fork: table.on_fork(e); break;
+    case EvtFamily::exec: table.on_exec(e); break;
+    default: break;
+  }
+  e.proc = table.resolve_actor(e.actor, e.ts_ns);
+  e.target = (evt_has_target(e.type) && e.target_pid > 0) ? table.resolve_pid(e.target_pid)
+                                                           : nullptr;
+}
+
+void after_event(const Event& e, ProcessTable& table) {
+  if (e.type == EvtType::procexit) table.on_exit(e);
+}
+
+}  // namespace th
