@@ -2,6 +2,9 @@
 
 #include <array>
 
+#include "engine/condition/grammar.h"
+#include "engine/condition/lexer.h"
+
 namespace th::cond {
 namespace {
 
@@ -19,24 +22,55 @@ constexpr std::array<OpName, 20> kOps = {{
     {Op::intersects, "intersects"}, {Op::regex, "regex"}, {Op::exists, "exists"},
 }};
 
-bool needs_quotes(std::string_view s) {
-  if (s.empty()) return true;
-  for (char c : s)
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == ')' || c == ',' ||
-        c == '"' || c == '\'' || c == '=' || c == '<' || c == '>' || c == '!')
-      return true;
-  return false;
-}
-
+// A double-quoted string that the parser reads back as `s`. Besides \\ and \", control bytes
+// are escaped (a NUL would end the string). A backslash right before the closing quote would
+// keep it from closing (Falco's rule), so a final backslash is written as "\ ", which Falco
+// also reads as a backslash.
 std::string quote(std::string_view s) {
   std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += i + 1 == s.size() ? "\\ " : "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\x";
+          out.push_back(kHex[(static_cast<unsigned char>(c) >> 4) & 0xf]);
+          out.push_back(kHex[static_cast<unsigned char>(c) & 0xf]);
+        } else {
+          out.push_back(c);
+        }
+    }
   }
   out.push_back('"');
   return out;
 }
+
+std::string bracket_arg(std::string_view arg) {
+  std::string out = "[";
+  out += is_bare_field_arg(arg) ? std::string(arg) : quote(arg);
+  out += ']';
+  return out;
+}
+
+// A bare value such as "oneof\bx" (\b is a blank between tokens, yet part of a bare string)
+// would read as a modifier and a list name after a blank.
+bool reads_as_modifier(std::string_view text) {
+  for (const auto& m : grammar::kModifiers)
+    if (text.size() > m.first.size() && text.starts_with(m.first) && is_blank(text[m.first.size()]))
+      return true;
+  return false;
+}
+
+// 'and', 'or' and 'not' are valid macro names, but written bare they could read as keywords.
+bool is_keyword(std::string_view s) { return s == "and" || s == "or" || s == "not"; }
 
 }  // namespace
 
@@ -165,11 +199,12 @@ std::string to_string(const Operand& o) {
   switch (o.kind) {
     case Operand::Kind::field: {
       std::string s = o.name;
-      if (o.arg) s += "[" + (needs_quotes(*o.arg) ? quote(*o.arg) : *o.arg) + "]";
+      if (o.arg) s += bracket_arg(*o.arg);
       return s;
     }
     case Operand::Kind::literal:
-      return (o.quoted || needs_quotes(o.text)) ? quote(o.text) : o.text;
+      // Unquoted literals come from bare strings, numbers and list names, all bare-safe.
+      return (o.quoted || !is_bare_string(o.text)) ? quote(o.text) : o.text;
     case Operand::Kind::list: {
       std::string s = "(";
       for (std::size_t i = 0; i < o.items.size(); ++i) {
@@ -185,7 +220,7 @@ std::string to_string(const Operand& o) {
         s += to_string(*o.items[i]);
       }
       s += ")";
-      if (o.arg) s += "[" + quote(*o.arg) + "]";
+      if (o.arg) s += bracket_arg(*o.arg);
       return s;
     }
   }
@@ -203,16 +238,35 @@ std::string to_string(const Expr& e) {
       }
       return s + ")";
     }
-    case Expr::Kind::not_:
-      return "not " + to_string(*e.children[0]);
+    case Expr::Kind::not_: {
+      // "not not x" would read back as x: Falco cancels out pairs of 'not'.
+      const Expr& child = *e.children[0];
+      if (child.kind == Expr::Kind::not_) return "not (" + to_string(child) + ")";
+      return "not " + to_string(child);
+    }
     case Expr::Kind::identifier:
-      return e.name;
+      return is_keyword(e.name) ? "(" + e.name + ")" : e.name;
     case Expr::Kind::unary:
       return to_string(*e.lhs) + " " + std::string(op_name(e.op));
     case Expr::Kind::binary: {
-      std::string s = to_string(*e.lhs) + " " + std::string(op_name(e.op)) + " ";
-      if (e.modifier != Modifier::none) s += std::string(modifier_name(e.modifier)) + " ";
-      return s + to_string(*e.rhs);
+      std::string s = to_string(*e.lhs);
+      std::string_view op = op_name(e.op);
+      s += ' ';
+      s += op;
+      const Operand& rhs = *e.rhs;
+      if (e.modifier == Modifier::none && rhs.kind == Operand::Kind::literal && !rhs.quoted &&
+          reads_as_modifier(rhs.text)) {
+        // Written right after '=' or '!=' this is a plain value, as in the source; a word
+        // operator needs a blank, so there only quotes keep it a value.
+        if (!is_ascii_alpha(op[0])) return s + rhs.text;
+        return s + " " + quote(rhs.text);
+      }
+      s += ' ';
+      if (e.modifier != Modifier::none) {
+        s += modifier_name(e.modifier);
+        s += ' ';
+      }
+      return s + to_string(rhs);
     }
   }
   return {};
