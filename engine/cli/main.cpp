@@ -1,10 +1,13 @@
 // tracehound: detects process injection (ptrace, process_vm_writev, /proc/<pid>/mem) with
 // Falco-syntax rules. See README.md for the commands.
+#include <csignal>
 #include <utility>
 
 #include "engine/cli/commands.h"
 
 int main(int argc, char** argv) {
+  // A closed stdout must be a counted write error of the stdout output, not a silent death.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"tracehound: detect process injection with Falco-syntax rules"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("tracehound ") + TH_VERSION);

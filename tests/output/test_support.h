@@ -1,0 +1,280 @@
+// Helpers for the output tests: a real HTTP receiver on loopback (cpp-httplib, own thread,
+// ephemeral port) that logs every request and answers as the test's policy says, a port that
+// refuses connections until a receiver starts on it, log capture, temp dirs, and alert makers.
+#pragma once
+
+#include <httplib.h>
+#include <netinet/in.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/config/config.h"
+#include "engine/core/alert.h"
+
+namespace th::testing {
+
+// Waits for `pred` (polling every 5 ms) for at most `limit`; the bound only keeps a broken test
+// from hanging: the assertions are made on what `pred` observed, never on how long it took.
+inline bool eventually(const std::function<bool()>& pred,
+                       std::chrono::milliseconds limit = std::chrono::seconds(30)) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return pred();
+}
+
+struct Reply {
+  Reply() = default;
+  Reply(int s, std::string ra = {}, bool h = false)
+      : status(s), retry_after(std::move(ra)), hang(h) {}
+  int status = 200;
+  std::string retry_after;  // sent as Retry-After when not empty
+  bool hang = false;        // block until release_hangs() (or the receiver stops)
+};
+
+struct ReceivedRequest {
+  std::string body;
+  httplib::Headers headers;
+  int status = 0;     // what the receiver answered (0 when it hung)
+  bool hung = false;
+};
+
+class Receiver {
+ public:
+  using Policy = std::function<Reply(std::size_t index)>;
+  explicit Receiver(Policy policy = [](std::size_t) { return Reply{}; },
+                    std::unique_ptr<httplib::Server> server = nullptr)
+      : policy_(std::move(policy)),
+        owned_(server ? std::move(server) : std::make_unique<httplib::Server>()),
+        server_(*owned_) {}
+  ~Receiver() { stop(); }
+
+  // Listens on 127.0.0.1:`port` (0: any free port).
+  bool start(int port = 0) {
+    server_.set_keep_alive_max_count(100000);
+    server_.set_keep_alive_timeout(1);  // stop() waits for idle kept-alive connections
+    server_.set_tcp_nodelay(true);  // else Nagle + delayed ACK add 40 ms per answer
+    // Hung handlers hold a thread each: keep plenty so later requests are still seen and logged.
+    server_.new_task_queue = [] { return new httplib::ThreadPool(64); };
+    server_.Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
+      Reply r;
+      std::size_t idx;
+      {
+        std::unique_lock lock(mu_);
+        idx = log_.size();
+        r = policy_(idx);
+        log_.push_back({req.body, req.headers, r.hang ? 0 : r.status, r.hang});
+        cv_.notify_all();
+        if (r.hang) {
+          cv_.wait(lock, [&] { return released_; });
+          res.status = 200;  // the client has given up long ago
+          return;
+        }
+      }
+      res.status = r.status;
+      if (!r.retry_after.empty()) res.set_header("Retry-After", r.retry_after);
+      res.set_content(r.status < 300 ? "ok" : "no thanks", "text/plain");
+    });
+    if (port == 0) {
+      port_ = server_.bind_to_any_port("127.0.0.1");
+      if (port_ <= 0) return false;
+    } else {
+      if (!server_.bind_to_port("127.0.0.1", port)) return false;
+      port_ = port;
+    }
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() is a no-op until the listen loop runs: wait for it.
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return true;
+  }
+
+  void stop() {
+    release_hangs();
+    if (thread_.joinable()) {
+      server_.stop();
+      thread_.join();
+    }
+  }
+
+  void release_hangs() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/alerts"; }
+  std::string https_url() const {
+    return "https://127.0.0.1:" + std::to_string(port_) + "/alerts";
+  }
+
+  std::vector<ReceivedRequest> log() const {
+    std::lock_guard lock(mu_);
+    return log_;
+  }
+  std::size_t requests() const {
+    std::lock_guard lock(mu_);
+    return log_.size();
+  }
+  std::size_t count_status(int status) const {
+    std::lock_guard lock(mu_);
+    std::size_t n = 0;
+    for (const auto& e : log_) n += !e.hung && e.status == status;
+    return n;
+  }
+  std::size_t count_hung() const {
+    std::lock_guard lock(mu_);
+    std::size_t n = 0;
+    for (const auto& e : log_) n += e.hung;
+    return n;
+  }
+  // Bodies the receiver answered with 2xx, in arrival order.
+  std::vector<std::string> accepted_bodies() const {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& e : log_)
+      if (!e.hung && e.status >= 200 && e.status < 300) out.push_back(e.body);
+    return out;
+  }
+
+ private:
+  Policy policy_;
+  std::unique_ptr<httplib::Server> owned_;  // plain, or an httplib::SSLServer for TLS tests
+  httplib::Server& server_;
+  std::thread thread_;
+  int port_ = 0;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<ReceivedRequest> log_;
+  bool released_ = false;
+};
+
+// A loopback port that refuses connections (bound, not listening) until release(): then a
+// Receiver can start on it. Models a webhook that is down, then comes up.
+class RefusingPort {
+ public:
+  RefusingPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~RefusingPort() { release(); }
+  void release() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/alerts"; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// Captures everything spdlog writes while alive.
+class LogCapture {
+ public:
+  LogCapture() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  std::string text() {
+    spdlog::default_logger()->flush();
+    return out_.str();
+  }
+  std::size_t count(const std::string& needle) {
+    std::string t = text();
+    std::size_t n = 0;
+    for (auto p = t.find(needle); p != std::string::npos; p = t.find(needle, p + 1)) ++n;
+    return n;
+  }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/th-output-test-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Alert number `i`, all of the same JSON length (for byte-exact spool bounds).
+inline Alert make_alert(int i, Priority p = Priority::critical) {
+  Alert a;
+  char id[16];
+  std::snprintf(id, sizeof id, "%06d", i);
+  a.time_ns = 1'780'000'000'000'000'000ull + static_cast<uint64_t>(i) * 1000;
+  a.rule = "Ptrace write into another process";
+  a.priority = p;
+  a.output = std::string("15:04:05.000000000: Critical injection seq=") + id;
+  a.output_fields = {{"seq", id}, {"proc.name", "injector"}, {"proc.pid", 4242}};
+  a.tags = {"T1055.008", "process_injection"};
+  a.hostname = "testhost";
+  return a;
+}
+
+inline std::vector<std::string> read_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+// A config with no output enabled but what the test adds.
+inline Config quiet_config() {
+  Config c;
+  c.outputs.stdout_output.enabled = false;
+  c.drain_timeout = std::chrono::milliseconds(2000);
+  return c;
+}
+
+// A webhook with fast retries, so that tests do not wait on production backoffs.
+inline WebhookConfig fast_webhook(const std::string& name, const std::string& url,
+                                  const std::string& spool_dir) {
+  WebhookConfig w;
+  w.name = name;
+  w.url = url;
+  w.connect_timeout = std::chrono::milliseconds(500);
+  w.timeout = std::chrono::milliseconds(2000);
+  w.retry.initial_backoff = std::chrono::milliseconds(5);
+  w.retry.max_backoff = std::chrono::milliseconds(40);
+  w.spool.dir = spool_dir;
+  return w;
+}
+
+}  // namespace th::testing
