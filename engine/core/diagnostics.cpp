@@ -94,7 +94,8 @@ std::string format_diagnostics_json(const Diagnostics& ds) {
                    {"message", d.message},
                    {"snippet", d.snippet}});
   }
-  return arr.dump(2);
+  // Rule files may hold any bytes: invalid UTF-8 is replaced, never thrown about.
+  return arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace th

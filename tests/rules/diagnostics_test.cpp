@@ -190,3 +190,18 @@ TEST(Diagnostics, JsonFormatCarriesEveryField) {
 
 }  // namespace
 }  // namespace th
+
+namespace th {
+namespace {
+
+// Found by the rule-loader fuzzer: a key with an invalid UTF-8 byte made the JSON diagnostics
+// throw. Rule files may hold any bytes; the report must still render.
+TEST(Diagnostics, InvalidUtf8RendersAsJson) {
+  LoadResult r = load_rules_from_strings({{"u.yaml", "- rule: r\n  condi\x86tion: x\n"}});
+  ASSERT_TRUE(r.diags.has_errors());
+  auto j = nlohmann::json::parse(format_diagnostics_json(r.diags));
+  EXPECT_GE(j.size(), 1u);
+}
+
+}  // namespace
+}  // namespace th
