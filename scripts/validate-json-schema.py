@@ -12,6 +12,37 @@ import json
 import sys
 
 
+def sibling_schemas(schema_path):
+    """The other *.json schemas next to SCHEMA, by their $id, so that a schema can $ref them
+    (rule-tests.schema.json refers to event.schema.json)."""
+    import glob
+    import os
+    found = {}
+    for path in glob.glob(os.path.join(os.path.dirname(os.path.abspath(schema_path)), "*.json")):
+        with open(path, encoding="utf-8") as f:
+            try:
+                s = json.load(f)
+            except ValueError:
+                continue
+        if isinstance(s, dict) and "$id" in s:
+            found[s["$id"]] = s
+    return found
+
+
+def make_validator(jsonschema, cls, schema, schema_path):
+    others = sibling_schemas(schema_path)
+    try:  # jsonschema >= 4.18 resolves references through the `referencing` library
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+        registry = Registry().with_resources(
+            (uri, Resource.from_contents(s, default_specification=DRAFT202012))
+            for uri, s in others.items())
+        return cls(schema, registry=registry)
+    except ImportError:  # older jsonschema (Debian 12 has 4.10): RefResolver with a store
+        resolver = jsonschema.RefResolver.from_schema(schema, store=others)
+        return cls(schema, resolver=resolver)
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__.strip(), file=sys.stderr)
@@ -27,7 +58,7 @@ def main(argv):
         schema = json.load(f)
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
-    validator = cls(schema)
+    validator = make_validator(jsonschema, cls, schema, argv[1])
     status = 0
     for path in argv[2:]:
         with open(path, encoding="utf-8") as f:

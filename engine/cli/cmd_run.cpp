@@ -13,6 +13,7 @@
 #include "engine/detect/detector.h"
 #include "engine/metrics/metrics_server.h"
 #include "engine/output/output_manager.h"
+#include "engine/proc/container_meta.h"
 #include "engine/rules/loader.h"
 
 namespace th::cli {
@@ -82,6 +83,8 @@ std::shared_ptr<const Ruleset> load_ruleset(const Config& cfg, bool log_ok) {
     spdlog::info("loaded {} rules from {} file(s)", r.ruleset->rules().size(), r.files.size());
   return r.ruleset;
 }
+
+constexpr int kLoopSliceMs = 4;
 
 int run(const RunOptions& o) {
   auto started = std::chrono::steady_clock::now();
@@ -157,10 +160,21 @@ int run(const RunOptions& o) {
   uint64_t deadline = o.duration > 0 ? now_ns() + static_cast<uint64_t>(o.duration * 1e9) : 0;
   uint64_t last_tick = 0;
   bool stop = false;
-  auto on_event = [&](Event& e) { detector.process(e); };
+  // Container names and images: asked of the runtime in the background, applied between events.
+  std::unique_ptr<ContainerMetadata> containers;
+  if (cfg.container_runtime.enabled && !cfg.container_runtime.sockets.empty())
+    containers = std::make_unique<ContainerMetadata>(ContainerMetaOptions{
+        .sockets = cfg.container_runtime.sockets, .timeout = cfg.container_runtime.timeout});
+  auto on_event = [&](Event& e) {
+    detector.process(e);
+    if (containers) containers->observe(e);
+  };
   while (!stop) {
+    // The probe wakes this loop only once a batch of records is pending (cheaper for the traced
+    // tasks under floods); the short timeout bounds how long a lone record waits: the alert
+    // latency (bench/RESULTS.md).
     pollfd fds[2] = {{probe->fd(), POLLIN, 0}, {signals.fd(), POLLIN, 0}};
-    ::poll(fds, 2, 100);
+    ::poll(fds, 2, kLoopSliceMs);
     int rc = probe->poll(0, on_event);
     if (rc < 0 && rc != -EINTR) spdlog::warn("ring buffer poll failed: {}", rc);
     for (int sig = signals.next(); sig != 0; sig = signals.next()) {
@@ -191,6 +205,7 @@ int run(const RunOptions& o) {
         }
       }
     }
+    if (containers) containers->apply(table);
     uint64_t now = now_ns();
     heartbeat.store(now);
     if (now >= last_tick + 200'000'000ull) {

@@ -37,13 +37,16 @@ std::string default_rules_dir() {
 void add_common_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("-c,--config", o.config_path,
                  std::string("Config file (default: ") + kDefaultConfigPath + " when it exists)");
+  // One value per flag, so that a following positional argument is never taken for a rule file.
   cmd.add_option("-r,--rules", o.rules,
                  "Rules file or folder, repeatable, loaded in order (default: the built-in "
-                 "ruleset)");
+                 "ruleset)")
+      ->allow_extra_args(false);
   cmd.add_option("--format", o.format, "Alert format on stdout: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   cmd.add_option("--webhook", o.webhooks,
-                 "Also POST alerts to this URL (repeatable; default webhook settings)");
+                 "Also POST alerts to this URL (repeatable; default webhook settings)")
+      ->allow_extra_args(false);
   cmd.add_option("--min-priority", o.min_priority,
                  "Drop alerts less severe than this priority (e.g. WARNING)");
   cmd.add_flag("--no-fold", o.no_fold,

@@ -4,8 +4,43 @@
 #include "engine/metrics/metrics.h"
 
 namespace th {
+namespace {
 
-SessionFolder::SessionFolder(FoldOptions opts) : opts_(opts) {}
+constexpr int64_t kPtraceDetach = 17;
+
+// The rule's own output without the "15:04:05.123456789: Critical " prefix the detector adds.
+std::string output_body(const Alert& a) {
+  std::string prefix = format_evt_time(a.time_ns) + ": " + std::string(priority_name(a.priority)) + " ";
+  if (a.output.compare(0, prefix.size(), prefix) == 0) return a.output.substr(prefix.size());
+  return a.output;
+}
+
+}  // namespace
+
+std::string_view close_reason_label(CloseReason r) {
+  switch (r) {
+    case CloseReason::window: return "window";
+    case CloseReason::detach: return "detach";
+    case CloseReason::exit: return "exit";
+    case CloseReason::table_full: return "table_full";
+    case CloseReason::shutdown: return "shutdown";
+  }
+  return "unknown";
+}
+
+std::string_view close_reason_text(CloseReason r) {
+  switch (r) {
+    case CloseReason::window: return "window closed";
+    case CloseReason::detach: return "tracer detached";
+    case CloseReason::exit: return "process exited";
+    case CloseReason::table_full: return "session table full";
+    case CloseReason::shutdown: return "shutdown";
+  }
+  return "unknown";
+}
+
+SessionFolder::SessionFolder(FoldOptions opts)
+    : opts_(opts), metrics_(opts.metrics ? opts.metrics : &Metrics::global()) {}
 
 std::string SessionFolder::what(const Event& e) {
   if (e.type == EvtType::ptrace) {
@@ -15,43 +50,52 @@ std::string SessionFolder::what(const Event& e) {
   return std::string(evt_type_name(e.type));
 }
 
+void SessionFolder::ref_pid(int32_t pid) {
+  if (pid > 0) ++pid_refs_[pid];
+}
+
+void SessionFolder::unref_pid(int32_t pid) {
+  if (pid <= 0) return;
+  auto it = pid_refs_.find(pid);
+  if (it != pid_refs_.end() && --it->second == 0) pid_refs_.erase(it);
+}
+
 bool SessionFolder::on_match(const Alert& alert, bool fold, const Event& e,
                              std::vector<Alert>& out) {
   if (!opts_.enabled || !fold) return true;
   Key key{alert.rule, e.actor.pid, evt_has_target(e.type) ? e.target_pid : 0};
   auto it = sessions_.find(key);
   if (it != sessions_.end() && e.ts_ns >= it->second.start_ns + opts_.window_ns) {
-    close(it, "window closed", out);  // this match starts a new session
+    close(it, CloseReason::window, out);  // this match starts a new session
     it = sessions_.end();
   }
   if (it == sessions_.end()) {
-    if (sessions_.size() >= opts_.max_sessions) {
-      // Bound the state: the session that started first is closed early, with its summary.
-      auto oldest = sessions_.begin();
-      for (auto s = sessions_.begin(); s != sessions_.end(); ++s)
-        if (s->second.start_ns < oldest->second.start_ns) oldest = s;
-      close(oldest, "session table full", out);
-    }
-    Session s;
+    // Bound the state: the session opened first is closed early, with its summary.
+    while (!order_.empty() && sessions_.size() >= opts_.max_sessions)
+      close(sessions_.find(order_.front()), CloseReason::table_full, out);
+    if (opts_.max_sessions == 0) return true;
+    auto [pos, inserted] = sessions_.emplace(std::move(key), Session{});
+    Session& s = pos->second;
     s.first = alert;
     s.start_ns = s.last_ns = e.ts_ns;
     s.requests[what(e)] = 1;
-    sessions_.emplace(std::move(key), std::move(s));
+    s.folded_counter = &metrics_->counter(
+        "tracehound_folded_matches_total",
+        "Rule matches folded into an open session instead of alerting", {{"rule", alert.rule}});
+    s.order = order_.insert(order_.end(), pos->first);
+    ref_pid(std::get<1>(pos->first));
+    ref_pid(std::get<2>(pos->first));
     return true;
   }
   Session& s = it->second;
   ++s.folded;
-  s.last_ns = e.ts_ns;
+  if (e.ts_ns > s.last_ns) s.last_ns = e.ts_ns;
   ++s.requests[what(e)];
-  Metrics::global()
-      .counter("tracehound_folded_matches_total",
-               "Rule matches folded into an open session instead of alerting", {{"rule", alert.rule}})
-      .inc();
+  s.folded_counter->inc();
   return false;
 }
 
-void SessionFolder::close(std::map<Key, Session>::iterator it, const char* reason,
-                          std::vector<Alert>& out) {
+void SessionFolder::close(SessionMap::iterator it, CloseReason reason, std::vector<Alert>& out) {
   Session& s = it->second;
   if (s.folded > 0) {
     Alert a = s.first;
@@ -63,31 +107,43 @@ void SessionFolder::close(std::map<Key, Session>::iterator it, const char* reaso
       requests += name + " x" + std::to_string(n);
       list[name] = n;
     }
+    // The summary keeps the first alert's output (tracer, target) after what was folded.
     a.output = format_evt_time(s.last_ns) + ": " + std::string(priority_name(a.priority)) +
-               " Session summary for rule '" + a.rule + "': " + std::to_string(s.folded) +
-               " further matches folded after the first alert (" + reason + "; requests: " +
-               requests + ")";
+               " Session summary (" + std::string(close_reason_text(reason)) + "): " +
+               std::to_string(s.folded) + " more match(es) folded after the first alert; " +
+               "requests: " + requests + " | " + output_body(s.first);
     a.output_fields["tracehound.summary"] = true;
     a.output_fields["tracehound.folded"] = s.folded;
+    a.output_fields["tracehound.matches"] = s.folded + 1;
     a.output_fields["tracehound.requests"] = std::move(list);
     a.output_fields["tracehound.session_start"] = format_rfc3339_ns(s.start_ns);
     a.output_fields["tracehound.session_end"] = format_rfc3339_ns(s.last_ns);
-    a.output_fields["tracehound.close_reason"] = reason;
+    a.output_fields["tracehound.close_reason"] = std::string(close_reason_text(reason));
+    metrics_
+        ->counter("tracehound_fold_summaries_total",
+                  "Session summaries emitted, by the reason the session closed",
+                  {{"reason", std::string(close_reason_label(reason))}})
+        .inc();
     out.push_back(std::move(a));
   }
+  unref_pid(std::get<1>(it->first));
+  unref_pid(std::get<2>(it->first));
+  order_.erase(s.order);
   sessions_.erase(it);
 }
 
 void SessionFolder::on_event(const Event& e, std::vector<Alert>& out) {
-  bool detach = e.type == EvtType::ptrace && e.request == 17 /* PTRACE_DETACH */ && e.res == 0;
+  bool detach = e.type == EvtType::ptrace && e.request == kPtraceDetach && e.res == 0;
+  // The probe reports procexit once per process (when its last thread exits).
   bool exit = e.type == EvtType::procexit;
   if (!detach && !exit) return;
+  if (!has_sessions_of(e.actor.pid)) return;  // the common case: nothing to scan
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     const auto& [rule, tracer, target] = it->first;
-    bool ends = detach ? (tracer == e.actor.pid && target == e.target_pid)
+    bool ends = detach ? (tracer == e.actor.pid && target == e.target_pid && target > 0)
                        : (tracer == e.actor.pid || target == e.actor.pid);
     if (ends)
-      close(it++, detach ? "tracer detached" : "process exited", out);
+      close(it++, detach ? CloseReason::detach : CloseReason::exit, out);
     else
       ++it;
   }
@@ -96,14 +152,14 @@ void SessionFolder::on_event(const Event& e, std::vector<Alert>& out) {
 void SessionFolder::expire(uint64_t now_ns, std::vector<Alert>& out) {
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     if (now_ns >= it->second.start_ns + opts_.window_ns)
-      close(it++, "window closed", out);
+      close(it++, CloseReason::window, out);
     else
       ++it;
   }
 }
 
 void SessionFolder::flush(std::vector<Alert>& out) {
-  while (!sessions_.empty()) close(sessions_.begin(), "shutdown", out);
+  while (!order_.empty()) close(sessions_.find(order_.front()), CloseReason::shutdown, out);
 }
 
 }  // namespace th

@@ -118,6 +118,17 @@ bool ProcReader::read(int32_t pid, Process& out) const noexcept {
   }
 }
 
+std::optional<ContainerId> ProcReader::read_container(int32_t pid) const noexcept {
+  if (!enabled() || pid <= 0) return std::nullopt;
+  try {
+    auto s = read_file(root_ + "/" + std::to_string(pid) + "/cgroup", kSmallFileCap);
+    if (!s) return std::nullopt;
+    return container_id_from_cgroup_file(*s);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
 bool ProcReader::read_impl(int32_t pid, Process& out) const {
   const std::string dir = root_ + "/" + std::to_string(pid);
   auto stat_text = read_file(dir + "/stat", kSmallFileCap);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/core/process.h"
+#include "engine/proc/container_id.h"
 
 namespace th {
 
@@ -23,6 +24,11 @@ class ProcReader {
 
   // Fills `out` from <root>/<pid>. out.pid is the thread group id (pid may name a thread).
   bool read(int32_t pid, Process& out) const noexcept;
+
+  // The container of <root>/<pid> from its cgroup file alone (when the process moved into a
+  // container after it was first read: runc's child joins the container's cgroup before its
+  // exec). nullopt when the file cannot be read.
+  std::optional<ContainerId> read_container(int32_t pid) const noexcept;
 
   // The numeric entries of the root (thread group ids), ascending. Empty on any error.
   std::vector<int32_t> list_pids() const noexcept;

@@ -120,7 +120,10 @@ const Process* ProcessTable::resolve_actor(const Actor& a, uint64_t ts_ns) {
   // Activity after the exit we saw: the pid was reused by a process whose fork we missed.
   if (e && e->proc.exited && ts_ns > e->exit_ns) e = nullptr;
   if (e) {
+    const uint64_t cgroup_before = e->proc.cgroup_id;
     apply_actor(e->proc, a);
+    if (cgroup_before != 0 && a.cgroup_id != 0 && a.cgroup_id != cgroup_before)
+      refresh_container(e->proc);
     touch(*e);
   } else {
     Process p;
@@ -164,6 +167,26 @@ Process* ProcessTable::load_from_proc(int32_t pid) {
   Entry& e = put(std::move(p));
   reindex(e);
   return &e.proc;
+}
+
+void ProcessTable::refresh_container(Process& p) {
+  if (p.cgroup_id <= 1) {
+    // No cgroup v2 hierarchy (pure v1 host: the id is always the root's): no key to cache by.
+    if (std::optional<ContainerId> cid = reader_.read_container(p.pid)) {
+      p.container_full_id = std::move(cid->full);
+      p.container_id = std::move(cid->short_id);
+    }
+    return;
+  }
+  auto it = container_by_cgroup_.find(p.cgroup_id);
+  if (it == container_by_cgroup_.end()) {
+    std::optional<ContainerId> cid = reader_.read_container(p.pid);
+    if (!cid) return;  // gone, or no /proc (replay): keep what we knew
+    if (container_by_cgroup_.size() >= kMaxCgroupCache) container_by_cgroup_.clear();
+    it = container_by_cgroup_.emplace(p.cgroup_id, std::move(*cid)).first;
+  }
+  p.container_full_id = it->second.full;
+  p.container_id = it->second.short_id;
 }
 
 void ProcessTable::on_fork(const Event& e) {
@@ -225,6 +248,9 @@ void ProcessTable::on_exec(const Event& e) {
   Entry* en = find_entry(e.actor.pid);
   if (!en) return;
   Process& p = en->proc;
+  // Without a cgroup v2 id the probe cannot tell that the process changed cgroup (a container's
+  // first process is forked on the host and joins the container before this exec): ask /proc.
+  if (e.actor.cgroup_id == 1 && reader_.enabled()) refresh_container(p);
   if (!e.exepath.empty()) {
     p.exepath = e.exepath;
   } else if (!e.argv.empty()) {
@@ -242,8 +268,8 @@ void ProcessTable::on_exec(const Event& e) {
 
 void ProcessTable::on_exit(const Event& e) {
   note_time(e.ts_ns);
-  // A thread leaving is not the process leaving.
-  if (e.actor.tid != 0 && e.actor.tid != e.actor.pid) return;
+  // procexit means the whole thread group is gone (the probe reports the last thread to leave,
+  // which need not be the leader), so the tid does not matter here.
   Entry* en = find_entry(e.actor.pid);
   if (!en || en->proc.exited) return;
   mark_exited(*en, e.ts_ns);

@@ -18,6 +18,7 @@
 
 #include "engine/core/event.h"
 #include "engine/core/process.h"
+#include "engine/proc/container_id.h"
 #include "engine/proc/proc_reader.h"
 #include "engine/proc/user_names.h"
 
@@ -109,6 +110,27 @@ class ProcessTable {
   void set_container_start_ns(const std::string& full_id, uint64_t ns) {
     container_start_[full_id] = ns;
   }
+  // Name and image of a container by full id, from the runtime (engine/proc/container_meta.h);
+  // "" when unknown. The views stay valid until the next set_container_meta/forget_container
+  // for that id, which only happen between events.
+  std::string_view container_name(const std::string& full_id) const {
+    auto it = container_meta_.find(full_id);
+    return it == container_meta_.end() ? std::string_view() : std::string_view(it->second.name);
+  }
+  std::string_view container_image(const std::string& full_id) const {
+    auto it = container_meta_.find(full_id);
+    return it == container_meta_.end() ? std::string_view() : std::string_view(it->second.image);
+  }
+  void set_container_meta(const std::string& full_id, std::string name, std::string image) {
+    auto& m = container_meta_[full_id];
+    m.name = std::move(name);
+    m.image = std::move(image);
+  }
+  // Drops what the runtime said about a container (name, image, start time).
+  void forget_container(const std::string& full_id) {
+    container_meta_.erase(full_id);
+    container_start_.erase(full_id);
+  }
 
   std::size_t size() const { return procs_.size(); }
   uint64_t evictions() const { return evictions_; }
@@ -149,6 +171,9 @@ class ProcessTable {
   void enforce_bound();
   void note_time(uint64_t ts_ns);
   void update_gauge();
+  // The actor's cgroup changed (a process moved into a container after its fork was seen):
+  // its container id is read again, by cgroup id from a cache or from proc_root.
+  void refresh_container(Process& p);
 
   ProcessTableOptions opts_;
   ProcReader reader_;
@@ -156,6 +181,15 @@ class ProcessTable {
   std::unordered_map<int32_t, Entry> procs_;
   std::unordered_map<VpidKey, int32_t, VpidKeyHash> by_vpid_;
   std::unordered_map<std::string, uint64_t> container_start_;
+  struct ContainerNames {
+    std::string name;
+    std::string image;
+  };
+  std::unordered_map<std::string, ContainerNames> container_meta_;
+  // cgroup id (the kernel's, the same in every cgroup namespace) -> container, for
+  // refresh_container(); bounded by kMaxCgroupCache.
+  std::unordered_map<uint64_t, ContainerId> container_by_cgroup_;
+  static constexpr std::size_t kMaxCgroupCache = 4096;
   Order live_lru_;  // live entries, least recently seen first
   Order exited_;    // exited entries, earliest exit first
   uint64_t last_ts_ = 0;  // latest event time seen

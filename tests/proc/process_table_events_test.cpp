@@ -256,12 +256,12 @@ TEST_F(Replay, ExitMarksThenReapDropsAfterGrace) {
   ProcessTable t(opts());
   Actor a = actor(300, 200, "gdb");
   const Process* p = t.resolve_actor(a, kSec);
-  // A thread leaving does not end the process.
-  Actor thread = a;
-  thread.tid = 301;
-  t.on_exit(exit_ev(thread, 2 * kSec));
   EXPECT_FALSE(p->exited);
-  t.on_exit(exit_ev(a, 3 * kSec));
+  // procexit is the whole group leaving; the probe reports it from the last thread to go,
+  // which need not be the leader.
+  Actor last_thread = a;
+  last_thread.tid = 301;
+  t.on_exit(exit_ev(last_thread, 3 * kSec));
   EXPECT_TRUE(p->exited);
   EXPECT_EQ(t.find(300), p) << "late events still find it";
   t.reap(3 * kSec + 5 * kSec - 1);

@@ -1,0 +1,101 @@
+/* Everything in the probe that depends on the kernel version or on kernel internals that are not
+ * described by BTF (macros, optional fields, optional kfuncs), in one place. The rest of the BPF
+ * program only calls these helpers. All reads are CO-RE relocated. */
+#ifndef TRACEHOUND_CORE_FIXES_BPF_H
+#define TRACEHOUND_CORE_FIXES_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+
+/* Macros from kernel headers (stable ABI values, not in BTF). */
+#define TH_TS_COMPAT 0x0002          /* arch/x86/include/asm/thread_info.h: ia32 syscall active */
+#define TH_PF_KTHREAD 0x00200000     /* include/linux/sched.h */
+#define TH_PROC_SUPER_MAGIC 0x9fa0   /* include/uapi/linux/magic.h */
+#define TH_O_ACCMODE 3
+#define TH_SIGCHLD 17
+#define TH_CLONE_VM 0x00000100ULL
+#define TH_CLONE_VFORK 0x00004000ULL
+#define TH_CLONE_THREAD 0x00010000ULL
+
+/* Task kfuncs, resolved by libbpf at load time. Weak: on kernels without them the calls are
+ * dead code (the existence test below is a load-time constant) and the program still loads.
+ * bpf_task_from_pid: 6.2, bpf_task_from_vpid: 6.13. Only BPF_PROG_TYPE_TRACING (tp_btf) programs
+ * may call them on every kernel that has them; tracepoint programs only on recent kernels. */
+extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym __weak;
+extern struct task_struct *bpf_task_from_vpid(s32 vpid) __ksym __weak;
+extern void bpf_task_release(struct task_struct *p) __ksym __weak;
+
+/* libbpf 1.1 has no bpf_ksym_exists(); a weak ksym that was not found reads as 0. */
+#define th_ksym_exists(sym) (!!(sym))
+
+/* Is the thread inside an ia32 syscall (int 0x80, sysenter, 32-bit syscall)? The kernel sets
+ * TS_COMPAT on entry and clears it only on the way back to user space, after the sys_exit
+ * tracepoint has run. */
+static __always_inline int th_in_ia32_syscall(struct task_struct *task) {
+  if (!bpf_core_field_exists(task->thread_info.status)) return 0;
+  /* A direct (CO-RE relocated) load, not a helper call: `task` is the trusted pointer from
+   * bpf_get_current_task_btf(), and this runs for common syscall numbers (fstat and munmap
+   * share numbers with watched ia32 syscalls). */
+  return (task->thread_info.status & TH_TS_COMPAT) != 0;
+}
+
+/* loginuid only exists with CONFIG_AUDIT. */
+static __always_inline __u32 th_task_loginuid(struct task_struct *task) {
+  if (!bpf_core_field_exists(task->loginuid)) return 0xffffffffu;
+  return BPF_CORE_READ(task, loginuid.val);
+}
+
+/* At sched_process_exit: is this the last thread of its group? do_exit() decrements
+ * signal->live before the tracepoint on every kernel (the tracepoint's own group_dead argument
+ * only exists since 6.x). Two threads dying at the same instant may both see 0: the second
+ * procexit is then a duplicate, never a miss. */
+static __always_inline int th_exit_is_group_dead(struct task_struct *task) {
+  return BPF_CORE_READ(task, signal, live.counter) == 0;
+}
+
+static __always_inline int th_task_is_kthread(struct task_struct *task) {
+  return (BPF_CORE_READ(task, flags) & TH_PF_KTHREAD) != 0;
+}
+
+/* The struct pid a procfs inode stands for (/proc/<pid>/..., /proc/<pid>/task/<tid>/...). */
+static __always_inline struct pid *th_proc_inode_pid(struct inode *inode) {
+  struct proc_inode *pi =
+      (struct proc_inode *)((char *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode));
+  return BPF_CORE_READ(pi, pid);
+}
+
+/* At sched_process_exec the syscall number is gone: the ELF loader rewrites orig_ax to execve
+ * (set_personality_64bit) and clears TS_COMPAT. What survives is how the file was named: a
+ * file descriptor (fexecve, execveat(fd, "", AT_EMPTY_PATH) or a path relative to a dirfd) makes
+ * the kernel build a /dev/fd/N path, kept in bprm->fdpath since 5.9. execveat(AT_FDCWD, path)
+ * and execveat(fd, "/absolute") run exactly like execve and are reported as execve. */
+static __always_inline int th_exec_named_by_fd(struct linux_binprm *bprm) {
+  if (bpf_core_field_exists(bprm->fdpath)) return BPF_CORE_READ(bprm, fdpath) != 0;
+  char prefix[8] = {};
+  bpf_probe_read_kernel_str(prefix, sizeof(prefix), BPF_CORE_READ(bprm, filename));
+  return prefix[0] == '/' && prefix[1] == 'd' && prefix[2] == 'e' && prefix[3] == 'v' &&
+         prefix[4] == '/' && prefix[5] == 'f' && prefix[6] == 'd';
+}
+
+/* The file the exec named (a script, or the binary itself): bprm->file is the interpreter when
+ * a script runs. bprm->executable exists since 5.x; before, file is all there is. */
+static __always_inline struct file *th_exec_named_file(struct linux_binprm *bprm) {
+  if (bpf_core_field_exists(bprm->executable)) {
+    struct file *f = BPF_CORE_READ(bprm, executable);
+    if (f) return f;
+  }
+  return BPF_CORE_READ(bprm, file);
+}
+
+/* struct mount embeds the struct vfsmount that files point to. */
+static __always_inline struct mount *th_real_mount(struct vfsmount *mnt) {
+  return (struct mount *)((char *)mnt - bpf_core_field_offset(struct mount, mnt));
+}
+
+/* d_unhashed(): a deleted file, or a pseudo file (memfd) that never had a name in a directory. */
+static __always_inline int th_dentry_unhashed(struct dentry *d) {
+  return BPF_CORE_READ(d, d_hash.pprev) == 0;
+}
+
+#endif /* TRACEHOUND_CORE_FIXES_BPF_H */

@@ -1,0 +1,25 @@
+// Facts about the host the loader needs before it loads the probe.
+#pragma once
+
+#include <string>
+
+namespace th::probe {
+
+// Empty when this process may load and attach BPF tracing programs; otherwise a sentence naming
+// the missing capability (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN).
+std::string missing_bpf_capabilities();
+
+// Mounts tracefs at /sys/kernel/tracing unless it is mounted there already. Empty on success,
+// else what failed.
+std::string ensure_tracefs();
+
+// Can a process on this host make ia32 (int 0x80) or x32 system calls? Tried for real in a
+// short-lived child: the kernel may be built without them or boot with them disabled.
+struct CompatSyscalls {
+  bool ia32 = false;
+  bool x32 = false;
+  bool any() const { return ia32 || x32; }
+};
+CompatSyscalls probe_compat_syscalls();
+
+}  // namespace th::probe

@@ -1,0 +1,349 @@
+#include "probe/loader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdarg>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <vector>
+
+#include "engine/metrics/metrics.h"
+#include "probe/host_checks.h"
+#include "probe/interest_map.h"
+#include "probe/kallsyms.h"
+#include "probe/record_decoder.h"
+#include "tracehound.skel.h"
+
+namespace th::probe {
+namespace {
+
+struct SkeletonDeleter {
+  void operator()(tracehound_bpf* s) const { tracehound_bpf__destroy(s); }
+};
+struct RingBufferDeleter {
+  void operator()(ring_buffer* r) const { ring_buffer__free(r); }
+};
+using SkeletonPtr = std::unique_ptr<tracehound_bpf, SkeletonDeleter>;
+using RingBufferPtr = std::unique_ptr<ring_buffer, RingBufferDeleter>;
+
+// libbpf reports through one process-wide callback; while a probe loads, its warnings are kept
+// so that a failure can say what the verifier or the attach step complained about.
+std::mutex g_log_mu;
+std::string* g_log = nullptr;
+
+int collect_libbpf_log(libbpf_print_level level, const char* fmt, va_list args) {
+  if (level == LIBBPF_DEBUG || !g_log) return 0;
+  char line[1024];
+  int n = vsnprintf(line, sizeof(line), fmt, args);
+  if (n > 0) g_log->append(line, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof(line) - 1));
+  return 0;
+}
+
+class LibbpfLogCapture {
+ public:
+  explicit LibbpfLogCapture(std::string& log) : lock_(g_log_mu) {
+    g_log = &log;
+    previous_ = libbpf_set_print(collect_libbpf_log);
+  }
+  ~LibbpfLogCapture() {
+    libbpf_set_print(previous_);
+    g_log = nullptr;
+  }
+
+ private:
+  std::lock_guard<std::mutex> lock_;
+  libbpf_print_fn_t previous_;
+};
+
+// The last lines of a libbpf log (the verifier's verdict is at the end).
+std::string log_tail(const std::string& log, std::size_t max_lines = 6) {
+  std::size_t pos = log.size();
+  for (std::size_t lines = 0; pos > 0 && lines <= max_lines; ++lines) {
+    pos = log.rfind('\n', pos - 1);
+    if (pos == std::string::npos) {
+      pos = 0;
+      break;
+    }
+  }
+  std::string tail = log.substr(pos);
+  while (!tail.empty() && (tail.front() == '\n')) tail.erase(0, 1);
+  return tail;
+}
+
+uint32_t ring_size(uint32_t requested) {
+  uint32_t size = static_cast<uint32_t>(sysconf(_SC_PAGESIZE));
+  while (size < requested && size < (1u << 30)) size <<= 1;
+  return size;
+}
+
+const char* hooks_name(SyscallHooks h) {
+  switch (h) {
+    case SyscallHooks::raw_syscalls: return "raw_syscalls";
+    case SyscallHooks::per_syscall: return "per-syscall tracepoints";
+    case SyscallHooks::automatic: break;
+  }
+  return "automatic";
+}
+
+}  // namespace
+
+struct Probe::Impl {
+  SkeletonPtr skel;
+  RingBufferPtr ring;
+  SyscallHooks hooks = SyscallHooks::raw_syscalls;
+  std::string description;
+
+  // poll() state
+  const std::function<void(Event&)>* on_event = nullptr;
+  std::exception_ptr callback_error;
+  Event event;
+  int64_t boot_to_epoch_ns = 0;
+  int handled = 0;
+  Stats user_stats;  // the loader's own counts (bad_records, by_abi, resolved_by)
+  std::chrono::steady_clock::time_point last_publish{};
+
+  struct KindMetrics {
+    Counter* events;
+    Counter* drops;
+    Counter* filtered;
+  };
+  std::array<KindMetrics, TH_KIND_COUNT> metrics{};
+  Counter* bad_records_metric = nullptr;
+  Counter* truncated_records_metric = nullptr;
+  std::mutex publish_mu;
+  std::array<KindStats, TH_KIND_COUNT> published{};  // kernel counters already in the metrics
+
+  static int on_sample(void* ctx, void* data, size_t size) {
+    auto* self = static_cast<Impl*>(ctx);
+    RecordInfo info;
+    std::span<const std::byte> record(static_cast<const std::byte*>(data), size);
+    if (!decode_record(record, self->boot_to_epoch_ns, self->event, info)) {
+      ++self->user_stats.bad_records;
+      self->bad_records_metric->inc();
+      return 0;
+    }
+    ++self->user_stats.by_abi[info.abi];
+    if (info.truncated) {
+      ++self->user_stats.truncated_records;
+      self->truncated_records_metric->inc();
+    }
+    if (evt_has_target(self->event.type)) ++self->user_stats.resolved_by[info.resolved_by];
+    try {
+      (*self->on_event)(self->event);
+    } catch (...) {
+      self->callback_error = std::current_exception();
+      return -ECANCELED;  // stops this poll; the record is already consumed
+    }
+    ++self->handled;
+    return 0;
+  }
+};
+
+Probe::Probe(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Probe::~Probe() = default;
+
+namespace {
+
+// Everything open() decides before touching the kernel.
+struct LoadPlan {
+  SyscallHooks hooks;
+  std::vector<uint64_t> mem_open_fns;
+  bool task_kfuncs;
+  std::string hooks_reason;
+};
+
+bool set_interest_map(tracehound_bpf* skel, const Interest& interest, std::string& error) {
+  th_interest value = encode_interest(interest);
+  uint32_t key = 0;
+  if (bpf_map__update_elem(skel->maps.interest, &key, sizeof(key), &value, sizeof(value), 0) != 0) {
+    error = std::string("cannot write the probe's interest map: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+// Opens, configures, loads and attaches one skeleton. Null and `error` on failure.
+SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan, std::string& error) {
+  std::string log;
+  LibbpfLogCapture capture(log);
+  SkeletonPtr skel(tracehound_bpf__open());
+  if (!skel) {
+    error = std::string("cannot open the BPF object: ") + std::strerror(errno);
+    return nullptr;
+  }
+  skel->rodata->ignore_tgid = options.ignore_tgid;
+  skel->rodata->use_task_kfuncs = plan.task_kfuncs;
+  for (std::size_t i = 0; i < plan.mem_open_fns.size() && i < 4; ++i)
+    skel->rodata->mem_open_fns[i] = plan.mem_open_fns[i];
+  const uint32_t ring = ring_size(options.ringbuf_bytes);
+  bpf_map__set_max_entries(skel->maps.events, ring);
+  skel->rodata->wakeup_bytes = std::min(options.wakeup_bytes, ring / 4);
+
+  bool raw = plan.hooks == SyscallHooks::raw_syscalls;
+  bpf_program__set_autoload(skel->progs.th_sys_exit, raw);
+  for (bpf_program* p : {skel->progs.th_exit_ptrace, skel->progs.th_exit_process_vm_readv,
+                         skel->progs.th_exit_process_vm_writev, skel->progs.th_exit_open,
+                         skel->progs.th_exit_openat, skel->progs.th_exit_openat2})
+    bpf_program__set_autoload(p, !raw);
+
+  if (int err = tracehound_bpf__load(skel.get()); err != 0) {
+    if (err == -EPERM || err == -EACCES) {
+      std::string caps = missing_bpf_capabilities();
+      if (!caps.empty()) {
+        error = caps;
+        return nullptr;
+      }
+    }
+    error = "the kernel refused the probe (" + std::string(std::strerror(-err)) + ")";
+    if (!log.empty()) error += ": " + log_tail(log);
+    return nullptr;
+  }
+  if (!set_interest_map(skel.get(), options.interest, error)) return nullptr;
+  if (int err = tracehound_bpf__attach(skel.get()); err != 0) {
+    error = "cannot attach the probe's programs (" + std::string(std::strerror(-err)) + ")";
+    if (!log.empty()) error += ": " + log_tail(log);
+    return nullptr;
+  }
+  return skel;
+}
+
+}  // namespace
+
+std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& error) {
+  if (std::string caps = missing_bpf_capabilities(); !caps.empty()) {
+    error = caps;
+    return nullptr;
+  }
+  LoadPlan plan{options.hooks, {}, options.task_kfuncs, "requested"};
+  if (options.use_kallsyms) plan.mem_open_fns = kallsyms_lookup("mem_open");
+  if (plan.mem_open_fns.size() > 4) plan.mem_open_fns.clear();  // too ambiguous: go by name
+  if (plan.hooks == SyscallHooks::automatic) {
+    CompatSyscalls compat = probe_compat_syscalls();
+    plan.hooks = compat.any() ? SyscallHooks::raw_syscalls : SyscallHooks::per_syscall;
+    plan.hooks_reason = compat.any() ? "this host runs ia32/x32 syscalls" : "no ia32/x32 syscalls here";
+  }
+  std::string tracefs_error = ensure_tracefs();
+  if (!tracefs_error.empty() && plan.hooks == SyscallHooks::per_syscall) {
+    error = tracefs_error;
+    return nullptr;
+  }
+
+  SkeletonPtr skel = load_skeleton(options, plan, error);
+  if (!skel && plan.hooks == SyscallHooks::per_syscall && plan.task_kfuncs) {
+    // Kernels that have the task kfuncs but do not let tracepoint programs call them.
+    std::string first_error = error;
+    plan.task_kfuncs = false;
+    skel = load_skeleton(options, plan, error);
+    if (!skel) error = first_error;
+  }
+  if (!skel) return nullptr;
+
+  auto impl = std::make_unique<Impl>();
+  impl->hooks = plan.hooks;
+  impl->ring.reset(ring_buffer__new(bpf_map__fd(skel->maps.events), &Impl::on_sample, impl.get(), nullptr));
+  if (!impl->ring) {
+    error = std::string("cannot set up the ring buffer: ") + std::strerror(errno);
+    return nullptr;
+  }
+  impl->skel = std::move(skel);
+  impl->description = std::string("syscall hooks: ") + hooks_name(plan.hooks) + " (" +
+                      plan.hooks_reason + "); memory files by " +
+                      (plan.mem_open_fns.empty() ? "name (no kallsyms address for mem_open)"
+                                                 : "file operations") +
+                      "; targets by " +
+                      (plan.task_kfuncs ? "task kfuncs where the kernel has them, else "
+                                        : "") +
+                      "tracee list and initial-namespace pids";
+
+  Metrics& m = Metrics::global();
+  for (int k = 0; k < TH_KIND_COUNT; ++k) {
+    Labels labels{{"kind", std::string(kind_name(static_cast<th_kind>(k)))}};
+    impl->metrics[k] = {
+        &m.counter("tracehound_kernel_events_total", "Records the probe committed to the ring buffer", labels),
+        &m.counter("tracehound_kernel_drops_total", "Records lost in the kernel because the ring buffer was full", labels),
+        &m.counter("tracehound_kernel_filtered_total", "Events dropped in the kernel because no rule could match them", labels)};
+  }
+  impl->bad_records_metric = &m.counter("tracehound_probe_bad_records_total",
+                                        "Ring-buffer records the loader could not decode");
+  impl->truncated_records_metric = &m.counter(
+      "tracehound_probe_truncated_records_total",
+      "Records with a path, argv or iovec sum cut to fit (the event carries the part kept)");
+  return std::unique_ptr<Probe>(new Probe(std::move(impl)));
+}
+
+bool Probe::set_interest(const Interest& interest, std::string& error) {
+  return set_interest_map(impl_->skel.get(), interest, error);
+}
+
+int Probe::poll(int timeout_ms, const std::function<void(Event&)>& on_event) {
+  impl_->on_event = &on_event;
+  impl_->handled = 0;
+  impl_->callback_error = nullptr;
+  impl_->boot_to_epoch_ns = boot_to_epoch_offset_ns();
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+  int rc = 0;
+  for (;;) {
+    // Wait for a wakeup for at most one slice, then take what is there, woken or not.
+    int slice = timeout_ms < 0 ? kPollSliceMs : static_cast<int>(std::clamp<int64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count(), 0,
+        kPollSliceMs));
+    rc = ring_buffer__poll(impl_->ring.get(), slice);
+    if (rc >= 0 && !impl_->callback_error) rc = ring_buffer__consume(impl_->ring.get());
+    if (impl_->callback_error || rc < 0 || impl_->handled > 0) break;  // -EINTR too: a signal
+    if (timeout_ms >= 0 && Clock::now() >= deadline) break;
+  }
+  impl_->on_event = nullptr;
+  if (impl_->callback_error) std::rethrow_exception(impl_->callback_error);
+  auto now = std::chrono::steady_clock::now();
+  if (now - impl_->last_publish >= std::chrono::seconds(1)) {
+    impl_->last_publish = now;
+    publish_metrics();
+  }
+  return impl_->handled > 0 || rc >= 0 ? impl_->handled : rc;
+}
+
+int Probe::fd() const { return ring_buffer__epoll_fd(impl_->ring.get()); }
+
+Probe::Stats Probe::stats() const {
+  Stats s = impl_->user_stats;
+  int ncpus = libbpf_num_possible_cpus();
+  if (ncpus <= 0) return s;
+  std::vector<th_kind_counters> per_cpu(static_cast<std::size_t>(ncpus));
+  for (uint32_t k = 0; k < TH_KIND_COUNT; ++k) {
+    if (bpf_map__lookup_elem(impl_->skel->maps.counters, &k, sizeof(k), per_cpu.data(),
+                             per_cpu.size() * sizeof(th_kind_counters), 0) != 0)
+      continue;
+    for (const auto& c : per_cpu) {
+      s.kinds[k].events += c.events;
+      s.kinds[k].drops += c.drops;
+      s.kinds[k].filtered += c.filtered;
+    }
+  }
+  return s;
+}
+
+void Probe::publish_metrics() const {
+  // Deltas since the last publication, so that several probes in one process add up.
+  std::lock_guard<std::mutex> lock(impl_->publish_mu);
+  Stats s = stats();
+  for (int k = 0; k < TH_KIND_COUNT; ++k) {
+    KindStats& last = impl_->published[k];
+    impl_->metrics[k].events->inc(s.kinds[k].events - last.events);
+    impl_->metrics[k].drops->inc(s.kinds[k].drops - last.drops);
+    impl_->metrics[k].filtered->inc(s.kinds[k].filtered - last.filtered);
+    last = s.kinds[k];
+  }
+}
+
+SyscallHooks Probe::hooks() const { return impl_->hooks; }
+
+std::string Probe::describe() const { return impl_->description; }
+
+}  // namespace th::probe

@@ -1,1 +1,0 @@
-namespace th { void probe_placeholder() {} }

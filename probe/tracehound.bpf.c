@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tracehound's kernel side: sees ptrace, process_vm_writev/readv and opens of process memory
+ * files (the injection kinds), plus fork/exec/exit for the process table, and writes flat records
+ * (tracehound.h) into one ring buffer.
+ *
+ * Attach points (figures in bench/RESULTS.md, measured with bench/probe_attach_overhead.sh):
+ *  - Syscalls are handled at exit only: on x86 the syscall's argument registers in pt_regs are
+ *    still those the syscall ran with (a tracer's changes at syscall-entry-stop included), so one
+ *    hook gives arguments and return value without a per-thread enter/exit map.
+ *  - Two interchangeable hook sets, chosen by the loader: `th_sys_exit` on raw_syscalls:sys_exit
+ *    (tp_btf), which also sees ia32 syscalls with their ia32 numbers, or one per-syscall exit
+ *    tracepoint per watched syscall, which x86 never fires for ia32/x32 syscalls but which costs
+ *    less on a syscall-heavy workload because the program only runs for watched syscalls. Any
+ *    syscall tracepoint puts every task on the syscall slow path; the raw hook adds one program
+ *    run per syscall on top of that.
+ *  - fork/exec/exit come from sched_process_fork/exec/exit (tp_btf): they fire once per process
+ *    event whatever the ABI and cost nothing on other syscalls.
+ *
+ * Target resolution (ptrace and process_vm_*), in order; see resolve_target():
+ *  1. bpf_task_from_vpid() (kernel 6.13+): the kernel's own lookup in the caller's pid namespace,
+ *     exact for every request, also for a tracer inside a container and for failed calls.
+ *  2. the caller's list of tracees (current->ptraced): every ptrace request other than
+ *     ATTACH/SEIZE/TRACEME needs the target to be there, and after a successful ATTACH/SEIZE it
+ *     is; works on every kernel.
+ *  3. a caller in the initial pid namespace names host pids: bpf_task_from_pid() (6.2+) gives the
+ *     thread group; without it only the host tid is known.
+ * A BPF map of (pidns, vpid) -> host pid kept at fork/exit would work on old kernels too, but
+ * needs seeding from /proc, races with it, and costs a map update on every fork; on kernels
+ * without the kfunc the cases it would add (process_vm_* or a failed ATTACH from inside a
+ * container) are left with target_pid 0 and the arg_pid and pidns to go by. */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "core_fixes.bpf.h"
+#include "interest_filter.h"
+#include "syscall_abi.h"
+#include "tracehound.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Options, set by the loader between open and load. */
+const volatile __s32 ignore_tgid = 0;        /* tracehound itself: no injection-kind records */
+const volatile __u64 mem_open_fns[4] = {};   /* address(es) of the kernel's mem_open() */
+const volatile bool use_task_kfuncs = true;  /* false: portable resolution only (tests) */
+/* 0: wake the reader for every record it is waiting for. Otherwise records are committed
+ * silently until this many bytes are pending, and the reader also looks on its own every few
+ * milliseconds: a wakeup costs the producing task more than building the record does. */
+const volatile __u64 wakeup_bytes = 0;
+
+#define TH_MAX_ANCESTORS 64  /* real_parent hops when deciding target_is_descendant */
+#define TH_MAX_TRACEES 64    /* entries of current->ptraced looked at */
+#define TH_MAX_IOVECS 64     /* local iovecs summed for process_vm_* */
+#define TH_MAX_PATH_PARTS 32 /* path components walked */
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 8 << 20); /* the loader sets the real size */
+} events SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, TH_KIND_COUNT);
+  __type(key, __u32);
+  __type(value, struct th_kind_counters);
+} counters SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct th_interest);
+} interest SEC(".maps");
+
+/* Room to assemble a path right to left; twice TH_PATH_LEN so that masked offsets stay inside. */
+struct path_scratch {
+  __u32 pos;
+  char buf[2 * TH_PATH_LEN];
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct path_scratch);
+} scratch SEC(".maps");
+
+enum counter_field { COUNT_EVENT, COUNT_DROP, COUNT_FILTERED };
+
+static __always_inline void count(__u32 kind, enum counter_field field) {
+  struct th_kind_counters *c = bpf_map_lookup_elem(&counters, &kind);
+  if (!c) return;
+  if (field == COUNT_EVENT)
+    __sync_fetch_and_add(&c->events, 1);
+  else if (field == COUNT_DROP)
+    __sync_fetch_and_add(&c->drops, 1);
+  else
+    __sync_fetch_and_add(&c->filtered, 1);
+}
+
+/* A ring-buffer record, or NULL with the loss counted for its kind. */
+static __always_inline void *reserve(__u32 size, __u32 kind) {
+  void *rec = bpf_ringbuf_reserve(&events, size, 0);
+  if (!rec) count(kind, COUNT_DROP);
+  return rec;
+}
+
+static __always_inline void submit(void *rec, __u32 kind) {
+  __u64 flags = 0;
+  if (wakeup_bytes)
+    flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+                                                                           : BPF_RB_NO_WAKEUP;
+  bpf_ringbuf_submit(rec, flags);
+  count(kind, COUNT_EVENT);
+}
+
+static __always_inline const struct th_interest *current_interest(void) {
+  __u32 zero = 0;
+  return bpf_map_lookup_elem(&interest, &zero);
+}
+
+/* ---- pids and namespaces ---- */
+
+struct ns_pos {
+  unsigned int level;
+  struct pid_namespace *ns;
+};
+
+/* The pid namespace `pid` is allocated in (its deepest level). */
+static __always_inline struct ns_pos pid_ns_pos(struct pid *pid) {
+  struct ns_pos pos = {};
+  unsigned int level = BPF_CORE_READ(pid, level);
+  struct upid up = {};
+  bpf_core_read(&up, sizeof(up), &pid->numbers[level]);
+  pos.level = level;
+  pos.ns = up.ns;
+  return pos;
+}
+
+/* The number of `pid` as seen from namespace `at`, 0 when it is not visible there. */
+static __always_inline __s32 pid_nr_in(struct pid *pid, struct ns_pos at) {
+  unsigned int level = at.level; /* a plain local: CO-RE must not relocate the index */
+  if (!pid || BPF_CORE_READ(pid, level) < level) return 0;
+  struct upid up = {};
+  bpf_core_read(&up, sizeof(up), &pid->numbers[level]);
+  return up.ns == at.ns ? up.nr : 0;
+}
+
+static __always_inline struct ns_pos task_ns_pos(struct task_struct *task) {
+  return pid_ns_pos(BPF_CORE_READ(task, thread_pid));
+}
+
+static __always_inline void fill_header(struct th_header *h, struct task_struct *task, __u32 kind,
+                                        __u32 sc, __u32 abi, __s64 res) {
+  __u64 pid_tgid = bpf_get_current_pid_tgid();
+  h->ts_boot_ns = bpf_ktime_get_boot_ns();
+  h->res = res;
+  h->cgroup_id = bpf_get_current_cgroup_id();
+  h->kind = kind;
+  h->syscall = sc;
+  h->abi = abi;
+  h->pid = pid_tgid >> 32;
+  h->tid = (__u32)pid_tgid;
+  h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+  struct pid *tgid_pid = BPF_CORE_READ(task, group_leader, thread_pid);
+  struct ns_pos own = pid_ns_pos(tgid_pid);
+  h->vpid = pid_nr_in(tgid_pid, own);
+  struct pid_namespace *ns = own.ns; /* not inside BPF_CORE_READ: ns_pos is ours */
+  h->pidns = BPF_CORE_READ(ns, ns.inum);
+  h->uid = (__u32)bpf_get_current_uid_gid();
+  h->loginuid = th_task_loginuid(task);
+  bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+/* Is the thread group `caller_tgid` an ancestor of `task`? */
+static __always_inline __u8 is_descendant(struct task_struct *task, __s32 caller_tgid) {
+  struct task_struct *p = task;
+  for (int i = 0; i < TH_MAX_ANCESTORS; i++) {
+    p = BPF_CORE_READ(p, real_parent);
+    if (!p) return TH_TRI_UNKNOWN;
+    __s32 tgid = BPF_CORE_READ(p, tgid);
+    if (tgid == caller_tgid) return TH_TRI_YES;
+    if (tgid <= 0) return TH_TRI_NO; /* reached the idle task: the root of every tree */
+  }
+  return TH_TRI_UNKNOWN;
+}
+
+static __always_inline void target_from_task(struct th_target *t, struct task_struct *task,
+                                             __s32 caller_tgid, __u8 how) {
+  t->pid = BPF_CORE_READ(task, tgid);
+  t->tid = BPF_CORE_READ(task, pid);
+  t->is_descendant = is_descendant(task, caller_tgid);
+  t->resolved_by = how;
+}
+
+/* Looks for the tracee numbered `vnr` in the caller's namespace on the caller's tracee list. */
+static __noinline int find_tracee(struct th_target *t, struct task_struct *cur, __s32 vnr,
+                                  __s32 caller_tgid) {
+  struct ns_pos at = task_ns_pos(cur);
+  struct list_head *head = &cur->ptraced;
+  struct list_head *pos = BPF_CORE_READ(cur, ptraced.next);
+  for (int i = 0; i < TH_MAX_TRACEES; i++) {
+    if (!pos || (__u64)pos == (__u64)head) return 0;
+    struct task_struct *tracee =
+        (struct task_struct *)((char *)pos - bpf_core_field_offset(struct task_struct, ptrace_entry));
+    if (pid_nr_in(BPF_CORE_READ(tracee, thread_pid), at) == vnr) {
+      target_from_task(t, tracee, caller_tgid, TH_RESOLVED_TRACEE);
+      return 1;
+    }
+    pos = BPF_CORE_READ(tracee, ptrace_entry.next);
+  }
+  return 0;
+}
+
+/* Fills `t` for the task the caller named `vnr` (see the comment at the top for the order). */
+static __noinline void resolve_target(struct th_target *t, struct task_struct *cur, __s32 vnr,
+                                      __s32 caller_tgid) {
+  t->arg_pid = vnr;
+  if (vnr <= 0) return;
+  if (use_task_kfuncs && th_ksym_exists(bpf_task_from_vpid) && th_ksym_exists(bpf_task_release)) {
+    struct task_struct *task = bpf_task_from_vpid(vnr);
+    if (task) {
+      target_from_task(t, task, caller_tgid, TH_RESOLVED_VPID_KFUNC);
+      bpf_task_release(task);
+    }
+    return;
+  }
+  if (find_tracee(t, cur, vnr, caller_tgid)) return;
+  if (task_ns_pos(cur).level != 0) return;
+  if (use_task_kfuncs && th_ksym_exists(bpf_task_from_pid) && th_ksym_exists(bpf_task_release)) {
+    struct task_struct *task = bpf_task_from_pid(vnr);
+    if (task) {
+      target_from_task(t, task, caller_tgid, TH_RESOLVED_ROOT_PID);
+      bpf_task_release(task);
+    }
+    return;
+  }
+  t->tid = vnr;
+  t->resolved_by = TH_RESOLVED_ROOT_PID;
+}
+
+/* ---- syscall arguments ---- */
+
+static __always_inline __u64 reg_value(struct pt_regs *regs, enum th_reg r) {
+  switch (r) {
+    case TH_REG_DI: return BPF_CORE_READ(regs, di);
+    case TH_REG_SI: return BPF_CORE_READ(regs, si);
+    case TH_REG_DX: return BPF_CORE_READ(regs, dx);
+    case TH_REG_R10: return BPF_CORE_READ(regs, r10);
+    case TH_REG_R8: return BPF_CORE_READ(regs, r8);
+    case TH_REG_R9: return BPF_CORE_READ(regs, r9);
+    case TH_REG_BX: return BPF_CORE_READ(regs, bx);
+    case TH_REG_CX: return BPF_CORE_READ(regs, cx);
+    default: return BPF_CORE_READ(regs, bp);
+  }
+}
+
+/* Argument `n` as the syscall saw it: compat ABIs pass 32-bit values (upper halves of the
+ * registers are whatever user space left there). */
+static __always_inline __u64 sc_arg(struct pt_regs *regs, enum th_abi abi, int n) {
+  __u64 v = reg_value(regs, th_arg_reg(abi, n));
+  return th_abi_is_compat(abi) ? (__u32)v : v;
+}
+
+/* A signed long argument (ptrace's request) */
+static __always_inline __s64 sc_arg_long(struct pt_regs *regs, enum th_abi abi, int n) {
+  __u64 v = reg_value(regs, th_arg_reg(abi, n));
+  return th_abi_is_compat(abi) ? (__s64)(__s32)v : (__s64)v;
+}
+
+/* ---- paths ---- */
+
+/* Writes the path of (dentry, vfsmount) into out[TH_PATH_LEN] the way d_path() renders it,
+ * walking up through mount points to the root of the mount namespace, with " (deleted)" for
+ * unlinked and pseudo files (memfd). Returns the length; *truncated when components were left
+ * out. */
+static __noinline __u32 build_path(struct dentry *dentry, struct vfsmount *vfsmnt, char *out,
+                                   __u8 *truncated) {
+  __u32 zero = 0;
+  struct path_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+  if (!s) return 0;
+  const __u32 mask = TH_PATH_LEN - 1;
+  /* The write position lives in the map value, not in a register: the verifier then sees an
+   * unknown (masked) offset on every iteration and can prune, instead of following every
+   * possible exact position through all TH_MAX_PATH_PARTS iterations. */
+  s->pos = TH_PATH_LEN - 1; /* the path ends before buf[TH_PATH_LEN - 1] */
+  if (th_dentry_unhashed(dentry)) {
+    __builtin_memcpy(&s->buf[TH_PATH_LEN - 11], " (deleted)", 10);
+    s->pos = TH_PATH_LEN - 11;
+  }
+  struct mount *mnt = th_real_mount(vfsmnt);
+  struct dentry *d = dentry;
+  int complete = 0;
+  for (int i = 0; i < TH_MAX_PATH_PARTS; i++) {
+    struct dentry *parent = BPF_CORE_READ(d, d_parent);
+    if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
+      struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+      if (!up || up == mnt) { /* root of the mount namespace (or an internal mount) */
+        complete = 1;
+        break;
+      }
+      d = BPF_CORE_READ(mnt, mnt_mountpoint);
+      mnt = up;
+      continue;
+    }
+    __u32 len = BPF_CORE_READ(d, d_name.len);
+    __u32 pos = s->pos;
+    if (len == 0 || len + 1 > pos) break; /* no name, or no room left: truncated */
+    pos -= len;
+    bpf_probe_read_kernel(&s->buf[pos & mask], len & mask, BPF_CORE_READ(d, d_name.name));
+    pos -= 1;
+    s->buf[pos & mask] = '/';
+    s->pos = pos;
+    if (d == parent) { /* a disconnected dentry, e.g. memfd: its name is the whole path */
+      complete = 1;
+      break;
+    }
+    d = parent;
+  }
+  *truncated = !complete;
+  __u32 pos = s->pos;
+  if (pos == TH_PATH_LEN - 1) { /* the root itself */
+    pos -= 1;
+    s->buf[pos & mask] = '/';
+  }
+  __u32 len = ((TH_PATH_LEN - 1) - pos) & mask;
+  bpf_probe_read_kernel(out, len, &s->buf[pos & mask]);
+  return len;
+}
+
+/* ---- memory files ---- */
+
+static __always_inline struct file *fd_file(struct task_struct *task, long fd) {
+  struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+  if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds)) return 0;
+  struct file **fds = BPF_CORE_READ(fdt, fd);
+  struct file *f = 0;
+  bpf_core_read(&f, sizeof(f), &fds[fd]);
+  return f;
+}
+
+/* Is `f` a process memory file (/proc/<pid>/mem, /proc/<pid>/task/<tid>/mem, wherever procfs is
+ * mounted)? By what it is: procfs, and its file operations' open is the kernel's mem_open (its
+ * address comes from /proc/kallsyms). Without that address: a procfs file named "mem" whose inode
+ * stands for a pid, which only the memory files are among files named "mem". */
+static __always_inline int is_proc_mem_file(struct file *f, struct inode *inode) {
+  if (BPF_CORE_READ(inode, i_sb, s_magic) != TH_PROC_SUPER_MAGIC) return 0;
+  if (mem_open_fns[0]) {
+    __u64 open_fn = (__u64)BPF_CORE_READ(f, f_op, open);
+    for (int i = 0; i < 4; i++)
+      if (mem_open_fns[i] && open_fn == mem_open_fns[i]) return 1;
+    return 0;
+  }
+  char name[4] = {};
+  bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(f, f_path.dentry, d_name.name));
+  return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 0 &&
+         th_proc_inode_pid(inode) != 0;
+}
+
+static __noinline int on_mem_open(struct task_struct *cur, enum th_syscall sc, enum th_abi abi,
+                                  long ret) {
+  if (ret < 0) return 0;
+  struct file *f = fd_file(cur, ret);
+  if (!f) return 0;
+  struct inode *inode = BPF_CORE_READ(f, f_inode);
+  if (!is_proc_mem_file(f, inode)) return 0;
+  __s32 tgid = bpf_get_current_pid_tgid() >> 32;
+  if (tgid == ignore_tgid) return 0;
+  __u32 flags = BPF_CORE_READ(f, f_flags);
+  int write = (flags & TH_O_ACCMODE) != 0;
+  __u32 kind = write ? TH_KIND_MEM_OPEN_WRITE : TH_KIND_MEM_OPEN_READ;
+  const struct th_interest *in = current_interest();
+  if (!in || !th_interest_wants_mem_open(in, sc, write)) {
+    count(kind, COUNT_FILTERED);
+    return 0;
+  }
+  struct th_mem_open_event *e = reserve(sizeof(*e), kind);
+  if (!e) return 0;
+  fill_header(&e->h, cur, kind, sc, abi, ret);
+  e->flags = flags;
+  struct pid *pid = th_proc_inode_pid(inode);
+  struct hlist_node *first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
+  e->t.tid = BPF_CORE_READ(pid, numbers[0].nr);
+  e->t.arg_pid = pid_nr_in(pid, task_ns_pos(cur));
+  e->t.pid = 0;
+  e->t.is_descendant = TH_TRI_UNKNOWN;
+  e->t.resolved_by = TH_RESOLVED_PROC_INODE;
+  if (first) {
+    struct task_struct *task = (struct task_struct *)((char *)first -
+        bpf_core_field_offset(struct task_struct, pid_links));
+    e->t.pid = BPF_CORE_READ(task, tgid);
+    e->t.is_descendant = is_descendant(task, tgid);
+  }
+  __u8 truncated = 0;
+  e->path_len = build_path(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), e->path,
+                           &truncated);
+  e->path_truncated = truncated;
+  submit(e, kind);
+  return 0;
+}
+
+/* ---- ptrace, process_vm_* ---- */
+
+static __noinline int on_ptrace(struct task_struct *cur, struct pt_regs *regs, enum th_abi abi,
+                                long ret) {
+  __s32 tgid = bpf_get_current_pid_tgid() >> 32;
+  if (tgid == ignore_tgid) return 0;
+  __s64 request = sc_arg_long(regs, abi, 0);
+  const struct th_interest *in = current_interest();
+  if (!in || !th_interest_wants_ptrace(in, request)) {
+    count(TH_KIND_PTRACE, COUNT_FILTERED);
+    return 0;
+  }
+  struct th_ptrace_event *e = reserve(sizeof(*e), TH_KIND_PTRACE);
+  if (!e) return 0;
+  fill_header(&e->h, cur, TH_KIND_PTRACE, TH_SC_PTRACE, abi, ret);
+  e->request = request;
+  e->addr = sc_arg(regs, abi, 2);
+  e->data = sc_arg(regs, abi, 3);
+  __s32 vnr = (__s32)sc_arg(regs, abi, 1);
+  __builtin_memset(&e->t, 0, sizeof(e->t));
+  if (request == TH_PTRACE_TRACEME)
+    e->t.arg_pid = vnr; /* ignored by the kernel; the tracer-to-be is the parent */
+  else
+    resolve_target(&e->t, cur, vnr, tgid);
+  submit(e, TH_KIND_PTRACE);
+  return 0;
+}
+
+/* Sum of the local iovec lengths, reading at most TH_MAX_IOVECS of them. */
+static __always_inline __u64 iovec_bytes(__u64 iov, __u64 count, enum th_abi abi, __u8 *truncated) {
+  __u64 total = 0;
+  *truncated = count > TH_MAX_IOVECS;
+  for (int i = 0; i < TH_MAX_IOVECS; i++) {
+    if (i >= count) break;
+    if (th_abi_is_compat(abi)) {
+      __u32 len = 0; /* struct compat_iovec { u32 iov_base; u32 iov_len; } */
+      bpf_probe_read_user(&len, sizeof(len), (void *)(iov + 8 * i + 4));
+      total += len;
+    } else {
+      __u64 len = 0; /* struct iovec { void *iov_base; size_t iov_len; } */
+      bpf_probe_read_user(&len, sizeof(len), (void *)(iov + 16 * i + 8));
+      total += len;
+    }
+  }
+  return total;
+}
+
+static __noinline int on_process_vm(struct task_struct *cur, struct pt_regs *regs,
+                                    enum th_syscall sc, enum th_abi abi, long ret) {
+  __s32 tgid = bpf_get_current_pid_tgid() >> 32;
+  if (tgid == ignore_tgid) return 0;
+  __u32 kind = sc == TH_SC_PROCESS_VM_WRITEV ? TH_KIND_VM_WRITE : TH_KIND_VM_READ;
+  const struct th_interest *in = current_interest();
+  if (!in || !th_interest_wants_syscall(in, sc)) {
+    count(kind, COUNT_FILTERED);
+    return 0;
+  }
+  struct th_vm_event *e = reserve(sizeof(*e), kind);
+  if (!e) return 0;
+  fill_header(&e->h, cur, kind, sc, abi, ret);
+  __u64 local_count = sc_arg(regs, abi, 2);
+  __u8 truncated = 0;
+  e->bytes = iovec_bytes(sc_arg(regs, abi, 1), local_count, abi, &truncated);
+  e->bytes_truncated = truncated;
+  e->local_iovcnt = (__u32)local_count;
+  e->remote_iovcnt = (__u32)sc_arg(regs, abi, 4);
+  __builtin_memset(&e->t, 0, sizeof(e->t));
+  resolve_target(&e->t, cur, (__s32)sc_arg(regs, abi, 0), tgid);
+  submit(e, kind);
+  return 0;
+}
+
+static __always_inline int on_syscall_exit(struct pt_regs *regs, enum th_syscall sc,
+                                           enum th_abi abi, long ret) {
+  struct task_struct *cur = bpf_get_current_task_btf();
+  switch (sc) {
+    case TH_SC_PTRACE: return on_ptrace(cur, regs, abi, ret);
+    case TH_SC_PROCESS_VM_READV:
+    case TH_SC_PROCESS_VM_WRITEV: return on_process_vm(cur, regs, sc, abi, ret);
+    case TH_SC_OPEN:
+    case TH_SC_OPENAT:
+    case TH_SC_OPENAT2: return on_mem_open(cur, sc, abi, ret);
+    default: return 0; /* fork/exec are seen by the sched tracepoints, in the right order */
+  }
+}
+
+/* Hook set 1: raw_syscalls, every ABI. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(th_sys_exit, struct pt_regs *regs, long ret) {
+  long nr = regs->orig_ax;
+  /* Every syscall passes here: decide on the number alone first (compares, no helper call),
+   * and only read the thread's ABI for numbers that are watched in some ABI. */
+  if (th_syscall_of(nr, TH_ABI_X64) == TH_SC_NONE && th_syscall_of(nr, TH_ABI_IA32) == TH_SC_NONE &&
+      th_syscall_of(nr, TH_ABI_X32) == TH_SC_NONE)
+    return 0;
+  enum th_abi abi = th_abi_of(nr, th_in_ia32_syscall(bpf_get_current_task_btf()));
+  enum th_syscall sc = th_syscall_of(nr, abi);
+  if (sc == TH_SC_NONE) return 0;
+  return on_syscall_exit(regs, sc, abi, ret);
+}
+
+/* Hook set 2: per-syscall exit tracepoints (x86-64 ABI only). */
+struct syscall_exit_args {
+  __u64 common;
+  int nr;
+  long ret;
+};
+
+static __always_inline struct pt_regs *current_regs(void) {
+  return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+#define TH_PER_SYSCALL_EXIT(name, sc)                                    \
+  SEC("tracepoint/syscalls/sys_exit_" #name)                             \
+  int th_exit_##name(struct syscall_exit_args *ctx) {                    \
+    return on_syscall_exit(current_regs(), sc, TH_ABI_X64, ctx->ret);    \
+  }
+TH_PER_SYSCALL_EXIT(ptrace, TH_SC_PTRACE)
+TH_PER_SYSCALL_EXIT(process_vm_readv, TH_SC_PROCESS_VM_READV)
+TH_PER_SYSCALL_EXIT(process_vm_writev, TH_SC_PROCESS_VM_WRITEV)
+TH_PER_SYSCALL_EXIT(open, TH_SC_OPEN)
+TH_PER_SYSCALL_EXIT(openat, TH_SC_OPENAT)
+TH_PER_SYSCALL_EXIT(openat2, TH_SC_OPENAT2)
+
+/* ---- process lifecycle: always flows ---- */
+
+/* The syscall the current thread is in, from its saved registers. */
+static __always_inline enum th_syscall current_syscall(struct task_struct *cur, struct pt_regs *regs,
+                                                       enum th_abi *abi) {
+  long nr = BPF_CORE_READ(regs, orig_ax);
+  *abi = th_abi_of(nr, th_in_ia32_syscall(cur));
+  return th_syscall_of(nr, *abi);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(th_fork, struct task_struct *parent, struct task_struct *child) {
+  if (th_task_is_kthread(child)) return 0;
+  struct task_struct *cur = bpf_get_current_task_btf();
+  struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+  enum th_abi abi = TH_ABI_X64;
+  enum th_syscall sc = current_syscall(cur, regs, &abi);
+  __s32 child_tgid = BPF_CORE_READ(child, tgid);
+  __u64 flags = 0;
+  switch (sc) {
+    case TH_SC_CLONE: flags = sc_arg(regs, abi, 0); break;
+    case TH_SC_CLONE3: bpf_probe_read_user(&flags, sizeof(flags), (void *)sc_arg(regs, abi, 0)); break;
+    case TH_SC_FORK: flags = TH_SIGCHLD; break;
+    case TH_SC_VFORK: flags = TH_CLONE_VFORK | TH_CLONE_VM | TH_SIGCHLD; break;
+    default: /* created by the kernel on a process's behalf (io_uring workers...) */
+      sc = TH_SC_CLONE;
+      flags = child_tgid == BPF_CORE_READ(parent, tgid) ? TH_CLONE_THREAD : 0;
+  }
+  struct th_fork_event *e = reserve(sizeof(*e), TH_KIND_FORK);
+  if (!e) return 0;
+  __s32 child_vnr = pid_nr_in(BPF_CORE_READ(child, thread_pid), task_ns_pos(cur));
+  fill_header(&e->h, cur, TH_KIND_FORK, sc, abi, child_vnr);
+  e->child_pid = child_tgid;
+  e->child_tid = BPF_CORE_READ(child, pid);
+  e->clone_flags = flags;
+  submit(e, TH_KIND_FORK);
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(th_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm) {
+  struct task_struct *cur = bpf_get_current_task_btf();
+  /* The ABI of the exec call is lost by now (see th_exec_named_by_fd): reported as x86-64. */
+  enum th_syscall sc = th_exec_named_by_fd(bprm) ? TH_SC_EXECVEAT : TH_SC_EXECVE;
+  struct th_exec_event *e = reserve(sizeof(*e), TH_KIND_EXEC);
+  if (!e) return 0;
+  fill_header(&e->h, cur, TH_KIND_EXEC, sc, TH_ABI_X64, 0);
+  /* exe: what /proc/<pid>/exe shows (the interpreter for a script); memfd: the file named. */
+  struct file *file = BPF_CORE_READ(bprm, file);
+  struct file *named_file = th_exec_named_file(bprm);
+  struct dentry *named = BPF_CORE_READ(named_file, f_path.dentry);
+  char prefix[6] = {};
+  bpf_probe_read_kernel(prefix, sizeof(prefix), BPF_CORE_READ(named, d_name.name));
+  e->exe_from_memfd = prefix[0] == 'm' && prefix[1] == 'e' && prefix[2] == 'm' &&
+                      prefix[3] == 'f' && prefix[4] == 'd' && prefix[5] == ':';
+  __u8 truncated = 0;
+  e->exe_len = build_path(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
+                          e->exe, &truncated);
+  e->exe_truncated = truncated;
+  struct mm_struct *mm = BPF_CORE_READ(cur, mm);
+  __u64 start = BPF_CORE_READ(mm, arg_start);
+  __u64 end = BPF_CORE_READ(mm, arg_end);
+  __u64 len = end > start ? end - start : 0;
+  e->args_truncated = len > TH_ARGS_LEN;
+  if (len > TH_ARGS_LEN) len = TH_ARGS_LEN;
+  barrier_var(len);
+  if (len > 0 && len <= TH_ARGS_LEN && bpf_probe_read_user(e->args, len, (void *)start) == 0)
+    e->args_len = len;
+  else
+    e->args_len = 0;
+  submit(e, TH_KIND_EXEC);
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(th_exit, struct task_struct *task) {
+  if (!th_exit_is_group_dead(task) || th_task_is_kthread(task)) return 0;
+  struct th_exit_event *e = reserve(sizeof(*e), TH_KIND_EXIT);
+  if (!e) return 0;
+  __u32 status = BPF_CORE_READ(task, exit_code);
+  fill_header(&e->h, bpf_get_current_task_btf(), TH_KIND_EXIT, TH_SC_NONE, TH_ABI_X64, status);
+  e->status = status;
+  submit(e, TH_KIND_EXIT);
+  return 0;
+}

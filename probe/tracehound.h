@@ -1,0 +1,198 @@
+/* The records the BPF program writes into the ring buffer, and the shapes of the maps the loader
+ * reads and writes. Flat and pointer-free: the same bytes are read by the kernel side (compiled
+ * against vmlinux.h) and by the C++ loader. Every layout is pinned by the asserts at the end, so a
+ * change on one side that the other does not see fails to compile on both. */
+#ifndef TRACEHOUND_PROBE_H
+#define TRACEHOUND_PROBE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define TH_COMM_LEN 16
+#define TH_PATH_LEN 512  /* exe path / memory-file path, truncated from the left when longer */
+#define TH_ARGS_LEN 2048 /* argv bytes (NUL-separated), truncated when longer */
+
+/* What a record is about. Also the index of the per-kind counters and the `kind` metric label. */
+enum th_kind {
+  TH_KIND_PTRACE = 0,
+  TH_KIND_VM_WRITE = 1,       /* process_vm_writev */
+  TH_KIND_VM_READ = 2,        /* process_vm_readv */
+  TH_KIND_MEM_OPEN_WRITE = 3, /* open of a process memory file with O_WRONLY or O_RDWR */
+  TH_KIND_MEM_OPEN_READ = 4,  /* ... read-only */
+  TH_KIND_FORK = 5,
+  TH_KIND_EXEC = 6,
+  TH_KIND_EXIT = 7,
+  TH_KIND_COUNT = 8,
+};
+
+/* Which system call produced a record (the numbers differ per ABI, see syscall_abi.h). */
+enum th_syscall {
+  TH_SC_NONE = 0,
+  TH_SC_PTRACE = 1,
+  TH_SC_PROCESS_VM_READV = 2,
+  TH_SC_PROCESS_VM_WRITEV = 3,
+  TH_SC_OPEN = 4,
+  TH_SC_OPENAT = 5,
+  TH_SC_OPENAT2 = 6,
+  TH_SC_EXECVE = 7,
+  TH_SC_EXECVEAT = 8,
+  TH_SC_CLONE = 9,
+  TH_SC_CLONE3 = 10,
+  TH_SC_FORK = 11,
+  TH_SC_VFORK = 12,
+  TH_SC_COUNT = 13,
+};
+
+/* The system-call ABI the caller used. */
+enum th_abi {
+  TH_ABI_X64 = 0,
+  TH_ABI_IA32 = 1, /* int 0x80 / sysenter / 32-bit syscall, also from 64-bit code */
+  TH_ABI_X32 = 2,
+};
+
+enum th_tri { TH_TRI_UNKNOWN = 0, TH_TRI_NO = 1, TH_TRI_YES = 2 };
+
+/* How the kernel side found the target task (for diagnostics and tests). */
+enum th_resolved_by {
+  TH_RESOLVED_NONE = 0,        /* no target (PTRACE_TRACEME) or not found */
+  TH_RESOLVED_VPID_KFUNC = 1,  /* bpf_task_from_vpid(): the caller's own pid namespace */
+  TH_RESOLVED_TRACEE = 2,      /* found on the caller's list of tracees */
+  TH_RESOLVED_ROOT_PID = 3,    /* caller in the initial pid namespace: host pid == argument */
+  TH_RESOLVED_PROC_INODE = 4,  /* the struct pid behind a procfs inode */
+};
+
+/* Common to every record: the acting thread, as the kernel saw it. */
+struct th_header {
+  __u64 ts_boot_ns; /* CLOCK_BOOTTIME; the loader converts to the epoch */
+  __s64 res;        /* syscall return value; exit: the wait status */
+  __u64 cgroup_id;
+  __u32 pidns;      /* inode number of the actor's pid namespace */
+  __u8 kind;        /* enum th_kind */
+  __u8 syscall;     /* enum th_syscall */
+  __u8 abi;         /* enum th_abi */
+  __u8 pad0;
+  __s32 pid;        /* host tgid */
+  __s32 tid;        /* host tid */
+  __s32 ppid;       /* host tgid of the real parent */
+  __s32 vpid;       /* tgid in the actor's pid namespace */
+  __u32 uid;
+  __u32 loginuid;   /* 0xffffffff when unset */
+  char comm[TH_COMM_LEN];
+};
+
+/* The process an injection-kind syscall acts upon. */
+struct th_target {
+  __s32 pid;     /* host tgid, 0 when unresolved */
+  __s32 tid;     /* host tid named by the call, 0 when unresolved */
+  __s32 arg_pid; /* the pid as the caller named it (its own namespace) */
+  __u8 is_descendant; /* enum th_tri: is the caller an ancestor of the target? */
+  __u8 resolved_by;   /* enum th_resolved_by */
+  __u8 pad[2];
+};
+
+struct th_ptrace_event {
+  struct th_header h;
+  struct th_target t;
+  __s64 request;
+  __u64 addr;
+  __u64 data;
+};
+
+struct th_vm_event {
+  struct th_header h;
+  struct th_target t;
+  __u64 bytes;         /* sum of the local iovec lengths (bounded, see bytes_truncated) */
+  __u32 local_iovcnt;
+  __u32 remote_iovcnt;
+  __u8 bytes_truncated; /* more local iovecs than the kernel side sums */
+  __u8 pad[7];
+};
+
+struct th_mem_open_event {
+  struct th_header h;
+  struct th_target t;
+  __u32 flags;    /* the open file's f_flags */
+  __u16 path_len; /* bytes of path used (no NUL) */
+  __u8 path_truncated;
+  __u8 pad;
+  char path[TH_PATH_LEN];
+};
+
+struct th_fork_event {
+  struct th_header h; /* the caller (parent); res is the child's pid in the caller's namespace */
+  __s32 child_pid;    /* host tgid of the child (== h.pid for a new thread) */
+  __s32 child_tid;    /* host tid of the child */
+  __u64 clone_flags;
+};
+
+struct th_exec_event {
+  struct th_header h; /* the process after the exec */
+  __u16 exe_len;
+  __u16 args_len;
+  __u8 exe_from_memfd;
+  __u8 exe_truncated;
+  __u8 args_truncated;
+  __u8 pad;
+  char exe[TH_PATH_LEN];
+  char args[TH_ARGS_LEN]; /* argv, each argument NUL-terminated */
+};
+
+struct th_exit_event {
+  struct th_header h; /* the last thread of the group; res == status */
+  __u32 status;       /* wait status: exit code << 8 | terminating signal */
+  __u32 pad;
+};
+
+/* Value of the per-CPU counters map, one entry per enum th_kind. */
+struct th_kind_counters {
+  __u64 events;   /* records committed to the ring buffer */
+  __u64 drops;    /* records lost: ring buffer full */
+  __u64 filtered; /* events no rule could match, dropped in the kernel */
+};
+
+/* The single value of the interest map (see interest_filter.h for how it is read). */
+struct th_interest {
+  __u32 syscalls;   /* bit (1 << enum th_syscall) for every syscall some rule can match */
+  __u8 mem_open_write;
+  __u8 mem_open_read;
+  __u8 ptrace_other; /* ptrace requests outside the 128 slots */
+  __u8 pad;
+  __u64 ptrace_slots[2]; /* bit per ptrace request slot (th_ptrace_slot) */
+};
+
+#ifdef __cplusplus
+#define TH_LAYOUT_ASSERT(cond) static_assert(cond, #cond)
+#else
+#define TH_LAYOUT_ASSERT(cond) _Static_assert(cond, #cond)
+#endif
+#define TH_OFFSET(type, field) __builtin_offsetof(struct type, field)
+
+TH_LAYOUT_ASSERT(sizeof(struct th_header) == 72);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_header, res) == 8);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_header, pidns) == 24);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_header, kind) == 28);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_header, pid) == 32);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_header, uid) == 48);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_header, comm) == 56);
+TH_LAYOUT_ASSERT(sizeof(struct th_target) == 16);
+TH_LAYOUT_ASSERT(sizeof(struct th_ptrace_event) == 112);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_ptrace_event, request) == 88);
+TH_LAYOUT_ASSERT(sizeof(struct th_vm_event) == 112);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_vm_event, bytes) == 88);
+TH_LAYOUT_ASSERT(sizeof(struct th_mem_open_event) == 96 + TH_PATH_LEN);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_mem_open_event, path) == 96);
+TH_LAYOUT_ASSERT(sizeof(struct th_fork_event) == 88);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_fork_event, clone_flags) == 80);
+TH_LAYOUT_ASSERT(sizeof(struct th_exec_event) == 80 + TH_PATH_LEN + TH_ARGS_LEN);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_exec_event, exe) == 80);
+TH_LAYOUT_ASSERT(sizeof(struct th_exit_event) == 80);
+TH_LAYOUT_ASSERT(sizeof(struct th_kind_counters) == 24);
+TH_LAYOUT_ASSERT(sizeof(struct th_interest) == 24);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_interest, ptrace_slots) == 8);
+TH_LAYOUT_ASSERT(TH_KIND_COUNT == 8 && TH_SC_COUNT <= 32);
+
+#undef TH_OFFSET
+#undef TH_LAYOUT_ASSERT
+
+#endif /* TRACEHOUND_PROBE_H */

@@ -1,0 +1,45 @@
+// ptrace helpers for the injectors: checked calls and waiting for the stop.
+#pragma once
+
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include "common.h"
+
+namespace attack {
+
+// ptrace(2) through the ia32 entry (int 0x80, syscall 26) from this 64-bit process: the path a
+// monitor that only watches x86-64 syscall numbers misses. Arguments must fit 32 bits.
+inline long ptrace_ia32(long request, pid_t pid, uint32_t addr, uint32_t data) {
+  long ret;
+  __asm__ volatile("int $0x80"
+                   : "=a"(ret)
+                   : "a"(26L), "b"(request), "c"(static_cast<long>(pid)), "d"(static_cast<long>(addr)),
+                     "S"(static_cast<long>(data))
+                   : "r8", "r9", "r10", "r11", "memory");
+  if (ret < 0) {
+    errno = static_cast<int>(-ret);
+    return -1;
+  }
+  return ret;
+}
+
+inline void checked_ptrace(__ptrace_request request, pid_t pid, void* addr, void* data,
+                           const char* what) {
+  if (ptrace(request, pid, addr, data) == -1) die(what);
+}
+
+// Waits until `pid` reports a stop.
+inline void wait_stopped(pid_t pid) {
+  int status = 0;
+  for (;;) {
+    if (waitpid(pid, &status, __WALL) < 0) die("waitpid");
+    if (WIFSTOPPED(status)) return;
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+      errno = 0;
+      die("target ended while being traced");
+    }
+  }
+}
+
+}  // namespace attack

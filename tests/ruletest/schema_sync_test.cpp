@@ -1,0 +1,115 @@
+// The JSON Schemas in schema/ against the code they document: event types, ptrace request names,
+// and every key that capture writes (so that captured events validate).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "engine/core/ptrace_request.h"
+#include "engine/io/event_json.h"
+#include "engine/ruletest/event_builder.h"
+
+namespace th::ruletest {
+namespace {
+
+using json = nlohmann::json;
+
+json load_schema(const std::string& name) {
+  std::ifstream in(std::string(TH_SOURCE_DIR) + "/schema/" + name);
+  EXPECT_TRUE(in) << name;
+  return json::parse(in, nullptr, /*allow_exceptions=*/false);
+}
+
+std::set<std::string> keys_of(const json& properties) {
+  std::set<std::string> out;
+  for (auto it = properties.begin(); it != properties.end(); ++it) out.insert(it.key());
+  return out;
+}
+
+TEST(EventSchema, ListsEveryEventType) {
+  json s = load_schema("event.schema.json");
+  ASSERT_FALSE(s.is_discarded());
+  std::set<std::string> schema_types = s["properties"]["type"]["enum"];
+  std::set<std::string> code_types(kEvtTypeNames.begin(), kEvtTypeNames.end());
+  EXPECT_EQ(schema_types, code_types);
+}
+
+TEST(EventSchema, ListsEveryPtraceRequestName) {
+  json s = load_schema("event.schema.json");
+  std::set<std::string> names = s["properties"]["ptrace"]["properties"]["request"]["oneOf"][0]["enum"];
+  for (const auto& r : ptrace_requests()) EXPECT_TRUE(names.count(std::string(r.name))) << r.name;
+  for (const auto& n : names) EXPECT_TRUE(ptrace_request_from_name(n)) << n << " does not parse";
+}
+
+// Every key event_to_json writes is one the schema allows, so captures validate.
+TEST(EventSchema, AllowsEveryKeyCaptureWrites) {
+  json s = load_schema("event.schema.json");
+  std::set<std::string> top = keys_of(s["properties"]);
+  std::set<std::string> process = keys_of(s["$defs"]["process_fields"]["properties"]);
+  std::set<std::string> actor = process, target = process;
+  for (auto k : keys_of(s["$defs"]["actor"]["properties"])) actor.insert(k);
+  for (auto k : keys_of(s["$defs"]["target"]["properties"])) target.insert(k);
+
+  ProcessTable table(ProcessTableOptions{.proc_root = "", .passwd_path = ""});
+  const char* events[] = {
+      R"({"type":"ptrace","proc":{"pid":100,"ancestors":[{"pid":50}]},"ptrace":{"request":"PTRACE_POKETEXT","pid":300},"target":{"pid":300,"is_descendant":false}})",
+      R"({"type":"process_vm_writev","proc":{"pid":100},"vm":{"bytes":8,"pid":300},"target":{"pid":300}})",
+      R"({"type":"openat","proc":{"pid":100},"open":{"path":"/proc/300/mem","flags":2,"pid":300},"target":{"pid":300}})",
+      R"({"type":"execve","proc":{"pid":100},"exec":{"exepath":"/memfd:x","memfd":true}})",
+      R"({"type":"clone","proc":{"pid":100},"fork":{"child_pid":101}})",
+      R"({"type":"procexit","proc":{"pid":101},"exit":{"code":0}})",
+  };
+  for (const char* text : events) {
+    std::string error;
+    auto rec = event_from_json_line(text, EventDefaults{}, error);
+    ASSERT_TRUE(rec) << error;
+    apply_record(*rec, table);
+    Event e = rec->event;
+    e.table = &table;
+    e.proc = table.find(e.actor.pid);
+    e.target = e.target_pid ? table.find(e.target_pid) : nullptr;
+    json out = json::parse(event_to_json(e, table).dump());
+    for (auto it = out.begin(); it != out.end(); ++it) {
+      EXPECT_TRUE(top.count(it.key())) << text << ": top-level key " << it.key();
+      if (it.value().is_object() && s["properties"][it.key()].contains("properties")) {
+        std::set<std::string> sub = keys_of(s["properties"][it.key()]["properties"]);
+        for (auto jt = it.value().begin(); jt != it.value().end(); ++jt)
+          EXPECT_TRUE(sub.count(jt.key())) << text << ": " << it.key() << "." << jt.key();
+      }
+    }
+    for (auto it = out["proc"].begin(); it != out["proc"].end(); ++it)
+      EXPECT_TRUE(actor.count(it.key())) << text << ": proc." << it.key();
+    if (out.contains("target")) {
+      for (auto it = out["target"].begin(); it != out["target"].end(); ++it)
+        EXPECT_TRUE(target.count(it.key())) << text << ": target." << it.key();
+    }
+    // And the rule-test runner's key check accepts what capture writes.
+    auto problem = check_event_keys(out);
+    EXPECT_FALSE(problem) << text << ": " << (problem ? problem->message : "");
+  }
+}
+
+TEST(RuleTestSchema, ListsTheKeysTheParserAccepts) {
+  json s = load_schema("rule-tests.schema.json");
+  EXPECT_EQ(keys_of(s["properties"]), (std::set<std::string>{"processes", "cases"}));
+  EXPECT_EQ(keys_of(s["$defs"]["case"]["properties"]),
+            (std::set<std::string>{"name", "description", "fold", "fold_window", "exact",
+                                   "processes", "events", "expect"}));
+  EXPECT_EQ(keys_of(s["$defs"]["expectation"]["properties"]),
+            (std::set<std::string>{"rule", "priority", "alerts", "summaries", "folded",
+                                   "output_contains"}));
+}
+
+TEST(RulesSchema, HasTheTracehoundRuleKeys) {
+  json s = load_schema("rules.schema.json");
+  std::set<std::string> rule = keys_of(s["$defs"]["rule"]["properties"]);
+  for (const char* k : {"rule", "desc", "condition", "output", "priority", "tags", "enabled",
+                        "exceptions", "source", "append", "override", "warn_evttypes",
+                        "skip-if-unknown-filter", "fold", "capture", "capture_duration"})
+    EXPECT_TRUE(rule.count(k)) << k;
+  EXPECT_TRUE(keys_of(s["$defs"]["rule"]["properties"]["override"]["properties"]).count("fold"));
+}
+
+}  // namespace
+}  // namespace th::ruletest
