@@ -93,6 +93,7 @@ class Compiler {
       ctx_.error("TH-E-TOO-DEEP", e.range, "condition nests too deeply");
       return nullptr;
     }
+    if (!count(1, e.range)) return nullptr;
     switch (e.kind) {
       case Expr::Kind::and_:
       case Expr::Kind::or_: {
@@ -301,6 +302,7 @@ class Compiler {
   MatcherPtr modifier_matcher(const Expr& e, FieldType type, const std::string& lhs) {
     std::vector<const Operand*> items;
     if (e.rhs->kind == Operand::Kind::list) {
+      if (!count(e.rhs->items.size(), e.rhs->range)) return nullptr;
       for (const auto& i : e.rhs->items) items.push_back(i.get());
     } else if (e.rhs->kind == Operand::Kind::literal) {
       items.push_back(e.rhs.get());
@@ -351,6 +353,7 @@ class Compiler {
   MatcherPtr list_matcher(const Expr& e, FieldType type, const std::string& lhs) {
     std::vector<const Operand*> items;
     if (e.rhs->kind == Operand::Kind::list) {
+      if (!count(e.rhs->items.size(), e.rhs->range)) return nullptr;
       for (const auto& i : e.rhs->items) items.push_back(i.get());
     } else {
       items.push_back(e.rhs.get());
@@ -474,8 +477,24 @@ class Compiler {
     return nullptr;
   }
 
+  // Macros are shared subtrees: a chain of macros that each use the previous one twice expands
+  // exponentially. Compilation stops, with one error, past a size no real rule comes near.
+  bool count(std::size_t n, const cond::SrcRange& where) {
+    nodes_ += n;
+    if (nodes_ <= kMaxNodes) return true;
+    if (!too_large_reported_)
+      ctx_.error("TH-E-TOO-LARGE", where,
+                 "the condition is too large once its macros and lists are expanded (more than " +
+                     std::to_string(kMaxNodes) + " checks and values)");
+    too_large_reported_ = true;
+    return false;
+  }
+
+  static constexpr std::size_t kMaxNodes = 1'000'000;
   CompileContext& ctx_;
   const FieldDef* current_symbol_field_ = nullptr;
+  std::size_t nodes_ = 0;
+  bool too_large_reported_ = false;
 };
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

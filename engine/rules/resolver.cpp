@@ -13,6 +13,8 @@ using cond::Operand;
 using cond::OperandPtr;
 using cond::SrcRange;
 
+constexpr std::size_t kMaxListItems = 100'000;
+
 Resolver::Resolver(const Collected& c, cond::SourceMap& sources, Diagnostics& diags)
     : c_(c), sources_(sources), diags_(diags) {}
 
@@ -51,6 +53,14 @@ const std::vector<OperandPtr>* Resolver::list_items(const std::string& name) {
     // Falco expands items that name another list.
     if (c_.list_index.count(item.value)) {
       if (const auto* sub = list_items(item.value)) {
+        // Lists that include other lists several times grow exponentially: bound them.
+        if (out.size() + sub->size() > kMaxListItems) {
+          diags_.error("TH-E-TOO-LARGE", c_.lists[idx->second].pos,
+                       "list '" + name + "' has more than " + std::to_string(kMaxListItems) +
+                           " items once the lists it includes are expanded",
+                       "list", name);
+          break;
+        }
         out.insert(out.end(), sub->begin(), sub->end());
         continue;
       }

@@ -205,3 +205,29 @@ TEST(Diagnostics, InvalidUtf8RendersAsJson) {
 
 }  // namespace
 }  // namespace th
+
+namespace th {
+namespace {
+
+// Macros and lists that use each other twice per level grow exponentially when expanded; the
+// loader stops with an error instead of exhausting memory (found by the rule-loader fuzzer).
+TEST(Diagnostics, ExponentialExpansionIsBounded) {
+  std::string y = "- list: l0\n  items: [a, b]\n- macro: m0\n  condition: proc.name = x\n";
+  for (int i = 1; i <= 40; ++i) {
+    std::string p = std::to_string(i - 1), n = std::to_string(i);
+    y += "- list: l" + n + "\n  items: [l" + p + ", l" + p + "]\n";
+    y += "- macro: m" + n + "\n  condition: (m" + p + " or m" + p + ")\n";
+  }
+  y += "- rule: big\n  desc: d\n  condition: evt.type = ptrace and m40\n  output: o\n"
+       "  priority: WARNING\n"
+       "- rule: biglist\n  desc: d\n  condition: evt.type = ptrace and proc.name in (l40)\n"
+       "  output: o\n  priority: WARNING\n";
+  LoadResult r = load_rules_from_strings({{"big.yaml", y}});
+  EXPECT_FALSE(r.ruleset);
+  int too_large = 0;
+  for (const auto& d : r.diags.items()) too_large += d.code == "TH-E-TOO-LARGE";
+  EXPECT_GE(too_large, 2) << format_diagnostics_text(r.diags);
+}
+
+}  // namespace
+}  // namespace th
