@@ -26,6 +26,7 @@ struct CaptureOptions {
 };
 
 int capture(const CaptureOptions& o) {
+  SignalFd signals;  // first: threads started later inherit the blocked mask
   setup_logging(o.verbose);
   Interest interest = Interest::everything();
   if (!o.rules.empty()) {
@@ -41,7 +42,6 @@ int capture(const CaptureOptions& o) {
   ::fchmod(fd, 0600);  // an existing file keeps its mode otherwise
   FILE* out = ::fdopen(fd, "w");
 
-  SignalFd signals;
   ProcessTable table;
   std::size_t known = table.bootstrap();
   auto probe = open_probe(interest, 16u << 20);

@@ -88,6 +88,9 @@ constexpr int kLoopSliceMs = 4;
 
 int run(const RunOptions& o) {
   auto started = std::chrono::steady_clock::now();
+  // Before any thread starts (outputs, metrics server): threads inherit the blocked mask, so the
+  // signals reach only the signalfd of the main loop.
+  SignalFd signals;
   setup_logging(o.verbose);
   Config cfg;
   if (!build_config(o.common, cfg)) return 2;
@@ -99,7 +102,6 @@ int run(const RunOptions& o) {
   auto outputs = OutputManager::create(cfg, d);
   if (print_diagnostics(d) || !outputs) return 2;
 
-  SignalFd signals;
   auto& metrics = Metrics::global();
   auto& reloads_ok = metrics.counter("tracehound_rules_reloads_total", "Rule reloads",
                                      {{"result", "success"}});
