@@ -74,6 +74,10 @@ class Tracehound {
                                std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Lets in-flight events arrive: waits until `settle` passes with no new alert.
   void settle(std::chrono::milliseconds quiet = std::chrono::milliseconds(700));
+  // Sends a signal to the tracehound process (SIGHUP: reload rules).
+  void signal(int sig) {
+    if (proc_) proc_->signal(sig);
+  }
   // SIGTERM; returns the exit code.
   int stop();
 
