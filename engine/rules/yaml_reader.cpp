@@ -29,6 +29,78 @@ const std::set<std::string> kRuleReplaceable = {"condition", "output",  "desc",
                                                 "enabled",   "warn_evttypes",
                                                 "skip-if-unknown-filter", "fold"};
 
+// A YAML stream split into its documents: a line starting with "---" or "..." followed by a
+// blank or the end of the line is a document marker wherever it appears (YAML 1.2, 9.1). Each
+// document keeps its place: it is preceded by as many newlines as lines came before it, so that
+// yaml-cpp's marks are positions in the whole file.
+std::vector<std::string> split_documents(const std::string& content) {
+  std::vector<std::string> docs;
+  std::string current;
+  std::size_t line = 0, doc_first_line = 0;
+  auto is_marker = [](std::string_view l, std::string_view m) {
+    return l.substr(0, 3) == m && (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
+  };
+  auto flush = [&]() {
+    if (current.find_first_not_of(" \t\r\n") != std::string::npos)
+      docs.push_back(std::string(doc_first_line, '\n') + current);
+    current.clear();
+  };
+  std::size_t start = 0;
+  while (start < content.size()) {
+    std::size_t nl = content.find('\n', start);
+    std::size_t end = nl == std::string::npos ? content.size() : nl;
+    std::string_view l(content.data() + start, end - start);
+    if (is_marker(l, "---")) {
+      flush();
+      doc_first_line = line;
+    } else if (is_marker(l, "...")) {
+      flush();
+      doc_first_line = line + 1;
+      start = end + 1;
+      ++line;
+      continue;
+    }
+    current.append(l);
+    current.push_back('\n');
+    start = end + 1;
+    ++line;
+  }
+  flush();
+  return docs;
+}
+
+// Lines that are not blank, not comments and not document markers.
+bool content_line(std::string_view l) {
+  std::size_t i = l.find_first_not_of(" \t\r");
+  if (i == std::string_view::npos || l[i] == '#') return false;
+  return !(l.substr(i, 3) == "---" || l.substr(i, 3) == "...") || i != 0;
+}
+
+bool has_content(const std::string& doc) {
+  std::size_t start = 0;
+  while (start < doc.size()) {
+    std::size_t nl = doc.find('\n', start);
+    std::size_t end = nl == std::string::npos ? doc.size() : nl;
+    std::string_view l(doc.data() + start, end - start);
+    if (content_line(l) && l.find_first_not_of("-. \t\r") != std::string_view::npos) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+uint32_t first_content_line(const std::string& doc) {
+  uint32_t line = 1;
+  std::size_t start = 0;
+  while (start < doc.size()) {
+    std::size_t nl = doc.find('\n', start);
+    std::size_t end = nl == std::string::npos ? doc.size() : nl;
+    if (content_line(std::string_view(doc.data() + start, end - start))) return line;
+    start = end + 1;
+    ++line;
+  }
+  return 1;
+}
+
 class Reader {
  public:
   Reader(const std::string& path, const std::string& content, Diagnostics& diags)
@@ -39,7 +111,18 @@ class Reader {
     out.path = path_;
     std::vector<YAML::Node> docs;
     try {
-      docs = YAML::LoadAll(content);
+      // Not YAML::LoadAll: yaml-cpp 0.7 loops forever, allocating, on some malformed streams
+      // (a lone "," is enough). Documents are split here and each is loaded on its own.
+      for (const std::string& doc : split_documents(content)) {
+        YAML::Node node = YAML::Load(doc);
+        // yaml-cpp reads some stray text (a lone ",") as an empty document: say so.
+        if (node.IsNull() && has_content(doc)) {
+          diags_.error("TH-E-YAML", {path_, first_content_line(doc), 1},
+                       "invalid YAML: this document holds no value yaml can read");
+          continue;
+        }
+        docs.push_back(node);
+      }
     } catch (const YAML::ParserException& e) {
       diags_.error("TH-E-YAML", {path_, static_cast<uint32_t>(e.mark.line + 1),
                                  static_cast<uint32_t>(e.mark.column + 1)},

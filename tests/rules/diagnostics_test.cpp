@@ -231,3 +231,27 @@ TEST(Diagnostics, ExponentialExpansionIsBounded) {
 
 }  // namespace
 }  // namespace th
+
+namespace th {
+namespace {
+
+// yaml-cpp 0.7's LoadAll never returns on a stream such as a lone "," (found by the fuzzer);
+// documents are split and loaded one by one, and stray text is an error, not a hang.
+TEST(Diagnostics, StrayTextIsAnErrorNotAHang) {
+  LoadResult r = load_rules_from_strings({{"c.yaml", ","}});
+  ASSERT_EQ(r.diags.error_count(), 1u) << format_diagnostics_text(r.diags);
+  EXPECT_EQ(r.diags.items()[0].code, "TH-E-YAML");
+}
+
+TEST(Diagnostics, SeveralDocumentsKeepTheirLineNumbers) {
+  LoadResult r = load_rules_from_strings(
+      {{"m.yaml", "- list: a\n  items: [x]\n---\n- rule: r\n  desc: d\n"
+                  "  condition: evt.type=ptrace and proc.name in (a) and proc.nme=1\n"
+                  "  output: o\n  priority: INFO\n...\n"}});
+  ASSERT_EQ(r.diags.error_count(), 1u) << format_diagnostics_text(r.diags);
+  EXPECT_EQ(r.diags.items()[0].pos.line, 6u);
+  EXPECT_EQ(r.diags.items()[0].pos.col, 55u);
+}
+
+}  // namespace
+}  // namespace th
