@@ -14,7 +14,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_pkgs=(
-  gdb strace python3 python3-jsonschema python3-yaml
+  gdb strace curl python3 python3-jsonschema python3-yaml
   podman runc debootstrap uidmap slirp4netns fuse-overlayfs iproute2 util-linux procps
 )
 

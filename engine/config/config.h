@@ -108,6 +108,17 @@ struct FoldingConfig {
   Millis window{60000};
 };
 
+// Container names and images (container.name, container.image, container.start_ts) from the
+// container runtime's API: Docker's, which podman serves too, over a unix socket. The first
+// socket that exists is used; without any the fields stay empty (engine/proc/container_meta.h).
+struct ContainerRuntimeConfig {
+  bool enabled = true;
+  std::vector<std::string> sockets = {
+      "/run/podman/podman.sock",      "/var/run/docker.sock",      "/run/docker.sock",
+      "/host/run/podman/podman.sock", "/host/var/run/docker.sock", "/host/run/docker.sock"};
+  Millis timeout{2000};  // per request to the runtime
+};
+
 struct Config {
   std::vector<std::string> rules_files;  // files or directories; empty: the built-in default
   Priority minimum_priority = Priority::debug;
@@ -117,8 +128,11 @@ struct Config {
   MetricsConfig metrics;
   FoldingConfig folding;
   uint32_t process_table_size = 65536;
-  uint64_t ring_buffer_size = 16ull << 20;  // bytes, a power of two
+  // Bytes, a power of two. The kernel maps the ring twice (for wrap-around reads), so it counts
+  // double in resident memory; 4 MiB holds tens of thousands of records between two polls.
+  uint64_t ring_buffer_size = 4ull << 20;
   std::string passwd_path = "/etc/passwd";
+  ContainerRuntimeConfig container_runtime;
   std::string hostname;     // empty: gethostname()
   std::string source_file;  // the file this was loaded from; empty for built-in defaults
   // Where each value was read, by dotted key ("outputs.file.path", "outputs.webhooks[0].url"),
