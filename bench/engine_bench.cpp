@@ -83,6 +83,9 @@ std::vector<Event> event_mix(ProcessTable& table, std::size_t n) {
     e.table = &table;
     e.proc = table.find(s.actor);
     e.target = s.target ? table.find(s.target) : nullptr;
+    // Live events carry the kernel's answer (engine/core/event.h), as these do.
+    if (s.target)
+      e.target_is_descendant = table.is_ancestor(s.actor, s.target) ? Tri::yes : Tri::no;
     out.push_back(std::move(e));
   }
   return out;

@@ -93,6 +93,27 @@ class Compiler {
       ctx_.error("TH-E-TOO-DEEP", e.range, "condition nests too deeply");
       return nullptr;
     }
+    SharedSubtrees* sh = ctx_.shared;
+    bool composite = e.kind == Expr::Kind::and_ || e.kind == Expr::Kind::or_ ||
+                     e.kind == Expr::Kind::not_;
+    if (sh && composite) {
+      auto uses = sh->uses.find(&e);
+      if (uses != sh->uses.end() && uses->second > 1) {
+        if (auto hit = sh->compiled.find(&e); hit != sh->compiled.end())
+          return count(sh->sizes[&e], e.range) ? hit->second : nullptr;
+        std::size_t before = nodes_;
+        PredicatePtr p = expr_uncached(e, depth);
+        if (!p) return nullptr;
+        p = std::make_shared<MemoNode>(sh->slots++, std::move(p));
+        sh->compiled.emplace(&e, p);
+        sh->sizes.emplace(&e, nodes_ - before);
+        return p;
+      }
+    }
+    return expr_uncached(e, depth);
+  }
+
+  PredicatePtr expr_uncached(const Expr& e, unsigned depth) {
     if (!count(1, e.range)) return nullptr;
     switch (e.kind) {
       case Expr::Kind::and_:
@@ -497,6 +518,15 @@ class Compiler {
   bool too_large_reported_ = false;
 };
 
+void count_uses_impl(const Expr& e, std::unordered_map<const Expr*, unsigned>& uses,
+                     unsigned depth) {
+  if (depth > 1000) return;
+  // A node already seen is not walked again: its subtree's counts stay those of one use, and
+  // exponential macro chains cost linear time here.
+  if (uses[&e]++ > 0) return;
+  for (const auto& c : e.children) count_uses_impl(*c, uses, depth + 1);
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
@@ -510,6 +540,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+void SharedSubtrees::count_uses(const cond::Expr& e) { count_uses_impl(e, uses, 0); }
 
 void CompileContext::error(std::string code, const cond::SrcRange& r, std::string message) {
   diags.error(std::move(code), pos(r), std::move(message), item_kind, item_name);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 
 #include "engine/condition/ast.h"
 #include "engine/condition/source_map.h"
@@ -14,6 +15,20 @@
 
 namespace th {
 
+// Compiled subtrees shared between the rules of one ruleset: a macro used by several rules is
+// one syntax tree (the resolver shares it), compiled once and evaluated once per event.
+struct SharedSubtrees {
+  // How many times each syntax node is reached from the rules (count_uses fills it).
+  std::unordered_map<const cond::Expr*, unsigned> uses;
+  std::unordered_map<const cond::Expr*, PredicatePtr> compiled;
+  // Expanded size of each compiled subtree: reuse still counts toward the size bound, since
+  // the analysis walks the tree as a tree.
+  std::unordered_map<const cond::Expr*, std::size_t> sizes;
+  uint32_t slots = 0;  // memo slots handed out
+
+  void count_uses(const cond::Expr& e);
+};
+
 struct CompileContext {
   const FieldRegistry& fields;
   const cond::SourceMap& sources;
@@ -22,6 +37,8 @@ struct CompileContext {
   std::string item_name;
   // Set when a field was not found (for Falco's `skip-if-unknown-filter`).
   bool saw_unknown_field = false;
+  // When set, subtrees reached more than once are compiled once and memoised per event.
+  SharedSubtrees* shared = nullptr;
 
   SourcePos pos(const cond::SrcRange& r) const { return sources.position(r.source, r.begin); }
   void error(std::string code, const cond::SrcRange& r, std::string message);

@@ -15,6 +15,10 @@ class FieldExtractor final : public Extractor {
   bool extract(const Event& e, Scratch& s, Values& out) const override {
     return def_.extract(e, arg_, s, out);
   }
+  ExtractFn direct(const FieldArg** arg) const override {
+    *arg = &arg_;
+    return def_.extract;
+  }
 
  private:
   const FieldDef& def_;

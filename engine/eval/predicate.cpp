@@ -1,5 +1,7 @@
 #include "engine/eval/predicate.h"
 
+#include <algorithm>
+
 namespace th {
 namespace {
 bool known_dims(uint8_t needed, uint8_t known) { return needed != 0 && (needed & ~known) == 0; }
@@ -38,8 +40,13 @@ PredicatePtr specialize_children(const PredicatePtr& self, const std::vector<Pre
   }
   if (out.empty()) return std::make_shared<ConstNode>(!absorbing);
   if (out.size() == 1) return out[0];
+  // Cheap, decisive operands first (see Predicate::cost).
+  std::vector<PredicatePtr> sorted = out;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const PredicatePtr& a, const PredicatePtr& b) { return a->cost() < b->cost(); });
+  changed = changed || sorted != out;
   if (!changed) return self;
-  return std::make_shared<Node>(std::move(out));
+  return std::make_shared<Node>(std::move(sorted));
 }
 }  // namespace
 
@@ -59,6 +66,16 @@ PredicatePtr NotNode::specialize(const PredicatePtr& self, const Event& e, Scrat
   if (auto v = c->constant()) return std::make_shared<ConstNode>(!*v);
   if (c == child_) return self;
   return std::make_shared<NotNode>(std::move(c));
+}
+
+PredicatePtr MemoNode::specialize(const PredicatePtr& self, const Event& e, Scratch& s,
+                                  uint8_t known) const {
+  PredicatePtr inner = inner_->specialize(inner_, e, s, known);
+  if (inner->constant()) return inner;
+  if (inner == inner_) return self;
+  // Specialising is deterministic, so every rule gets the same tree for this event type and
+  // the slot keeps meaning one thing per event.
+  return std::make_shared<MemoNode>(slot_, std::move(inner));
 }
 
 Tri AndNode::partial(const Event& e, Scratch& s, uint8_t known) const {

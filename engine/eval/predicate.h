@@ -7,6 +7,7 @@
 // possibly match (engine/eval/analysis.h).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -33,6 +34,10 @@ class Predicate {
                                   uint8_t known_dims) const;
   // The constant value of a ConstNode; nullopt for every other node.
   virtual std::optional<bool> constant() const { return std::nullopt; }
+  // A rough cost of evaluating the node, used to order the operands of and/or: checks on what
+  // the event itself says (its type, the ptrace request, the open mode) are cheap and decide
+  // most events, so they go first. Reordering is safe: evaluation has no side effects.
+  virtual unsigned cost() const { return 2; }
 };
 
 // Produces the values of the left (or right, for val()) side of a check.
@@ -49,6 +54,9 @@ class Extractor {
   EvtTypeSet types() const { return types_; }
   // false when there is no value for this event (comparisons are then false).
   virtual bool extract(const Event& e, Scratch& s, Values& out) const = 0;
+  // For a registered field read as it is (no transformer): its accessor and argument, so that
+  // checks can call it directly. Null otherwise.
+  virtual ExtractFn direct(const FieldArg** arg) const { return nullptr; }
 
  private:
   FieldType type_;
@@ -68,9 +76,18 @@ class Matcher {
 };
 using MatcherPtr = std::unique_ptr<const Matcher>;
 
+// A subtree is as cheap as its dearest operand: an `or` of request checks stays cheap (and is
+// decisive), one that reads the process table is not.
+inline unsigned max_cost(const std::vector<PredicatePtr>& kids) {
+  unsigned c = 0;
+  for (const auto& k : kids) c = std::max(c, k->cost());
+  return c;
+}
+
 class AndNode final : public Predicate {
  public:
   explicit AndNode(std::vector<PredicatePtr> c) : children_(std::move(c)) {}
+  unsigned cost() const override { return max_cost(children_); }
   const std::vector<PredicatePtr>& children() const { return children_; }
   bool eval(const Event& e, Scratch& s) const override {
     for (const auto& c : children_)
@@ -88,6 +105,7 @@ class AndNode final : public Predicate {
 class OrNode final : public Predicate {
  public:
   explicit OrNode(std::vector<PredicatePtr> c) : children_(std::move(c)) {}
+  unsigned cost() const override { return max_cost(children_); }
   const std::vector<PredicatePtr>& children() const { return children_; }
   bool eval(const Event& e, Scratch& s) const override {
     for (const auto& c : children_)
@@ -105,6 +123,7 @@ class OrNode final : public Predicate {
 class NotNode final : public Predicate {
  public:
   explicit NotNode(PredicatePtr c) : child_(std::move(c)) {}
+  unsigned cost() const override { return child_->cost(); }
   bool eval(const Event& e, Scratch& s) const override { return !child_->eval(e, s); }
   Tri partial(const Event& e, Scratch& s, uint8_t known) const override;
   PredicatePtr specialize(const PredicatePtr& self, const Event& e, Scratch& s,
@@ -118,19 +137,27 @@ class NotNode final : public Predicate {
 // without an index match when any ancestor does, as in Falco).
 class CheckNode final : public Predicate {
  public:
-  CheckNode(ExtractorPtr lhs, MatcherPtr m) : lhs_(std::move(lhs)), matcher_(std::move(m)) {}
+  CheckNode(ExtractorPtr lhs, MatcherPtr m)
+      : lhs_(std::move(lhs)), matcher_(std::move(m)), direct_(lhs_->direct(&direct_arg_)) {}
   bool eval(const Event& e, Scratch& s) const override {
     Values v;
-    if (!lhs_->extract(e, s, v)) return false;
+    // Most checks read a plain field: calling its accessor directly saves a virtual call on
+    // the hottest path of evaluation.
+    if (!(direct_ ? direct_(e, *direct_arg_, s, v) : lhs_->extract(e, s, v))) return false;
     for (const Value& x : v)
       if (matcher_->match(x, e, s)) return true;
     return false;
   }
   Tri partial(const Event& e, Scratch& s, uint8_t known) const override;
+  unsigned cost() const override {
+    return lhs_->dims() != 0 && matcher_->rhs_is_constant() ? 1 : (direct_ ? 2 : 4);
+  }
 
  private:
   ExtractorPtr lhs_;
   MatcherPtr matcher_;
+  const FieldArg* direct_arg_ = nullptr;
+  ExtractFn direct_ = nullptr;
 };
 
 // lhs exists
@@ -145,6 +172,31 @@ class ExistsNode final : public Predicate {
 
  private:
   ExtractorPtr lhs_;
+};
+
+// A subtree that several rules share (a macro they all use): evaluated once per event, its
+// result kept in the scratch's memo slot for the other rules. Slots are numbered per ruleset.
+class MemoNode final : public Predicate {
+ public:
+  MemoNode(uint32_t slot, PredicatePtr inner) : slot_(slot), inner_(std::move(inner)) {}
+  bool eval(const Event& e, Scratch& s) const override {
+    bool v;
+    if (s.memo_get(slot_, v)) return v;
+    v = inner_->eval(e, s);
+    s.memo_set(slot_, v);
+    return v;
+  }
+  Tri partial(const Event& e, Scratch& s, uint8_t known) const override {
+    return inner_->partial(e, s, known);
+  }
+  PredicatePtr specialize(const PredicatePtr& self, const Event& e, Scratch& s,
+                          uint8_t known) const override;
+  unsigned cost() const override { return inner_->cost(); }
+  uint32_t slot() const { return slot_; }
+
+ private:
+  uint32_t slot_;
+  PredicatePtr inner_;
 };
 
 // A constant outcome (an empty condition, or a folded subtree).

@@ -46,19 +46,32 @@ std::shared_ptr<const Ruleset> compile_collected(const rules::Collected& collect
   cond::SourceMap sources;
   rules::Resolver resolver(collected, sources, diags);
   std::vector<CompiledRule> compiled;
-  for (const auto& r : collected.rules) {
+  // Resolve every rule first, so that subtrees the rules share (their macros) are known before
+  // compiling: each is compiled once and evaluated once per event.
+  std::vector<cond::ExprPtr> conditions(collected.rules.size());
+  SharedSubtrees shared;
+  for (std::size_t i = 0; i < collected.rules.size(); ++i) {
+    const auto& r = collected.rules[i];
+    if (r.source != "syscall") continue;
+    conditions[i] = resolver.rule_condition(r);
+    if (conditions[i] && r.enabled) shared.count_uses(*conditions[i]);
+  }
+  for (std::size_t i = 0; i < collected.rules.size(); ++i) {
+    const auto& r = collected.rules[i];
     if (r.source != "syscall") {
       diags.warning("TH-W-SOURCE", r.pos,
                     "source '" + r.source + "' is not supported (only syscall); rule skipped",
                     "rule", r.name);
       continue;
     }
-    cond::ExprPtr cond = resolver.rule_condition(r);
+    const cond::ExprPtr& cond = conditions[i];
     CompileContext ctx{*opts.fields, sources, diags, "rule", r.name};
+    ctx.shared = &shared;
     // With skip-if-unknown-filter, a rule naming a field this build lacks is skipped, not fatal.
     Diagnostics local;
     CompileContext& use = ctx;
     CompileContext skip_ctx{*opts.fields, sources, local, "rule", r.name};
+    skip_ctx.shared = &shared;
     CompileContext& cctx = r.skip_if_unknown_filter ? skip_ctx : use;
     PredicatePtr pred = cond ? compile_condition(*cond, cctx) : nullptr;
     uint32_t out_src = sources.add(r.output.file, r.output.value, r.output.segments);
@@ -101,7 +114,7 @@ std::shared_ptr<const Ruleset> compile_collected(const rules::Collected& collect
   }
   resolver.report_unused();
   if (diags.has_errors()) return nullptr;
-  return std::make_shared<const Ruleset>(std::move(compiled));
+  return std::make_shared<const Ruleset>(std::move(compiled), shared.slots);
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 
 namespace th {
 
-Ruleset::Ruleset(std::vector<CompiledRule> rules) : rules_(std::move(rules)) {
+Ruleset::Ruleset(std::vector<CompiledRule> rules, uint32_t memo_slots)
+    : rules_(std::move(rules)), memo_slots_(memo_slots) {
   Scratch scratch;
   for (const CompiledRule& r : rules_) {
     for (std::size_t t = 0; t < kEvtTypeCount; ++t) {

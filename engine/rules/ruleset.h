@@ -31,7 +31,8 @@ struct CompiledRule {
 
 class Ruleset {
  public:
-  explicit Ruleset(std::vector<CompiledRule> rules);
+  // `memo_slots`: how many shared subtrees the conditions memoise per event (MemoNode).
+  explicit Ruleset(std::vector<CompiledRule> rules, uint32_t memo_slots = 0);
 
   const std::vector<CompiledRule>& rules() const { return rules_; }
   // The rules that can match events of type t, each with its condition specialised for t
@@ -49,6 +50,7 @@ class Ruleset {
   // Calls on_match(rule) for every rule that matches, in definition order.
   template <class F>
   void match(const Event& e, Scratch& s, F&& on_match) const {
+    s.begin_event(memo_slots_);
     for (const Indexed& r : rules_for(e.type)) {
       s.reset();
       if (r.condition->eval(e, s)) on_match(*r.rule);
@@ -57,6 +59,7 @@ class Ruleset {
 
  private:
   std::vector<CompiledRule> rules_;
+  uint32_t memo_slots_ = 0;
   std::array<std::vector<Indexed>, kEvtTypeCount> by_type_;
   Interest interest_;
 };

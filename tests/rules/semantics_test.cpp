@@ -291,3 +291,48 @@ TEST(Semantics, FalcoPtraceRulesLoadUnmodifiedAndFire) {
 
 }  // namespace
 }  // namespace th
+
+namespace th {
+namespace {
+
+// A macro several rules use is compiled once and evaluated once per event (memoised); results
+// must still be those of each event, never a previous one's.
+TEST(Semantics, SharedMacrosAreMemoisedPerEventOnly) {
+  const char* rules = R"Y(
+- macro: poker
+  condition: (evt.type = ptrace and ptrace.request = PTRACE_POKETEXT and proc.name = inject)
+- rule: A
+  desc: d
+  condition: poker and target.pid = 300
+  output: o
+  priority: ERROR
+- rule: B
+  desc: d
+  condition: poker and not target.pid = 300
+  output: o
+  priority: ERROR
+- rule: C
+  desc: d
+  condition: evt.type = ptrace and not poker
+  output: o
+  priority: ERROR
+)Y";
+  auto r = load_rules_from_strings({{"m.yaml", rules}});
+  ASSERT_TRUE(r.ruleset) << format_diagnostics_text(r.diags);
+  World w;
+  Scratch s;
+  auto run = [&](Event e) {
+    Names out;
+    r.ruleset->match(e, s, [&](const CompiledRule& rule) { out.push_back(rule.name); });
+    return out;
+  };
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(run(w.ptrace(4)), Names{"A"});
+    EXPECT_EQ(run(w.ptrace(16)), Names{"C"});
+    EXPECT_EQ(run(w.ptrace(4, 200, 1)), Names{"B"});
+    EXPECT_EQ(run(w.ptrace(4, 250, 300)), Names{"C"});  // the actor is not "inject"
+  }
+}
+
+}  // namespace
+}  // namespace th
