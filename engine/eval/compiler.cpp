@@ -104,7 +104,8 @@ class Compiler {
         std::size_t before = nodes_;
         PredicatePtr p = expr_uncached(e, depth);
         if (!p) return nullptr;
-        p = std::make_shared<MemoNode>(sh->slots++, std::move(p));
+        // Memoising costs a lookup: worth it for subtrees of a few checks, not for `not x`.
+        if (nodes_ - before >= kMemoMinNodes) p = std::make_shared<MemoNode>(sh->slots++, std::move(p));
         sh->compiled.emplace(&e, p);
         sh->sizes.emplace(&e, nodes_ - before);
         return p;
@@ -512,6 +513,7 @@ class Compiler {
   }
 
   static constexpr std::size_t kMaxNodes = 1'000'000;
+  static constexpr std::size_t kMemoMinNodes = 4;
   CompileContext& ctx_;
   const FieldDef* current_symbol_field_ = nullptr;
   std::size_t nodes_ = 0;

@@ -175,7 +175,8 @@ class ExistsNode final : public Predicate {
 };
 
 // A subtree that several rules share (a macro they all use): evaluated once per event, its
-// result kept in the scratch's memo slot for the other rules. Slots are numbered per ruleset.
+// result kept in the scratch's memo slot for the other rules. Slots are numbered per ruleset;
+// such trees are evaluated through Ruleset::match, which sizes the slots (Scratch::begin_event).
 class MemoNode final : public Predicate {
  public:
   MemoNode(uint32_t slot, PredicatePtr inner) : slot_(slot), inner_(std::move(inner)) {}

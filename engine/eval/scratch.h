@@ -22,33 +22,28 @@ class Scratch {
   }
   void reset() { used_ = 0; }
 
-  // Per-event memo of subtrees shared between rules (engine/eval/predicate.h, MemoNode): a slot
-  // holds a result when its stamp is the current event's.
+  // Per-event memo of subtrees shared between rules (engine/eval/predicate.h, MemoNode). A slot
+  // holds (event stamp << 1 | result); it is valid when the stamp is the current event's.
+  // begin_event() sizes the slots before any lookup, so lookups need no bounds check.
   void begin_event(std::size_t slots) {
-    if (memo_stamp_.size() < slots) {
-      memo_stamp_.resize(slots, 0);
-      memo_value_.resize(slots, 0);
-    }
-    if (++event_ == 0) {  // wrapped: forget every stamp
-      std::fill(memo_stamp_.begin(), memo_stamp_.end(), 0);
-      event_ = 1;
+    if (memo_.size() < slots) memo_.resize(slots, 0);
+    event_ += 2;
+    if (event_ == 0) {  // wrapped: forget every stamp
+      std::fill(memo_.begin(), memo_.end(), 0);
+      event_ = 2;
     }
   }
   bool memo_get(uint32_t slot, bool& value) const {
-    if (slot >= memo_stamp_.size() || memo_stamp_[slot] != event_) return false;
-    value = memo_value_[slot] != 0;
+    uint32_t m = memo_[slot];
+    if ((m & ~1u) != event_) return false;
+    value = (m & 1u) != 0;
     return true;
   }
-  void memo_set(uint32_t slot, bool value) {
-    if (slot >= memo_stamp_.size()) return;
-    memo_stamp_[slot] = event_;
-    memo_value_[slot] = value ? 1 : 0;
-  }
+  void memo_set(uint32_t slot, bool value) { memo_[slot] = event_ | (value ? 1u : 0u); }
 
  private:
-  std::vector<uint32_t> memo_stamp_;
-  std::vector<uint8_t> memo_value_;
-  uint32_t event_ = 1;
+  std::vector<uint32_t> memo_;
+  uint32_t event_ = 2;  // even: the low bit of a slot is its result
   std::deque<std::string> bufs_;
   std::size_t used_ = 0;
 };
