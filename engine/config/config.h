@@ -109,8 +109,9 @@ struct FoldingConfig {
 };
 
 // Container names and images (container.name, container.image, container.start_ts) from the
-// container runtime's API: Docker's, which podman serves too, over a unix socket. The first
-// socket that exists is used; without any the fields stay empty (engine/proc/container_meta.h).
+// container runtime's API: Docker's, which podman serves too, over a unix socket. The sockets
+// that exist are asked in order until one knows the container; without any the fields stay
+// empty (engine/proc/container_meta.h).
 struct ContainerRuntimeConfig {
   bool enabled = true;
   std::vector<std::string> sockets = {

@@ -22,7 +22,7 @@ class Loader {
     if (!r_.check_map(root, "<top level>",
                       {"rules_files", "minimum_priority", "format", "outputs", "drain_timeout",
                        "metrics", "folding", "process_table_size", "ring_buffer_size",
-                       "passwd_path", "hostname"}))
+                       "passwd_path", "hostname", "container_runtime"}))
       return;
     note(root, "rules_files", "rules_files");
     r_.read_string_list(root, "rules_files", cfg_.rules_files);
@@ -36,6 +36,7 @@ class Loader {
     if (auto n = root["outputs"]; n.IsDefined() && !n.IsNull()) outputs(n);
     if (auto n = root["metrics"]; n.IsDefined() && !n.IsNull()) metrics(n);
     if (auto n = root["folding"]; n.IsDefined() && !n.IsNull()) folding(n);
+    if (auto n = root["container_runtime"]; n.IsDefined() && !n.IsNull()) container_runtime(n);
   }
 
  private:
@@ -207,6 +208,23 @@ class Loader {
     if (!r_.check_map(n, "folding", {"enabled", "window"})) return;
     r_.read(n, "enabled", cfg_.folding.enabled);
     r_.read_duration(n, "window", cfg_.folding.window, Millis(1));
+  }
+
+  void container_runtime(const YAML::Node& n) {
+    if (!r_.check_map(n, "container_runtime", {"enabled", "sockets", "timeout"})) return;
+    auto& c = cfg_.container_runtime;
+    r_.read(n, "enabled", c.enabled);
+    std::vector<std::string> sockets = c.sockets;
+    r_.read_string_list(n, "sockets", sockets);
+    bool ok = true;
+    for (std::size_t i = 0; i < sockets.size(); ++i) {
+      if (sockets[i].empty() || sockets[i].front() != '/') {
+        r_.bad_value(n["sockets"][i], "sockets", "must be absolute paths, not '" + sockets[i] + "'");
+        ok = false;
+      }
+    }
+    if (ok) c.sockets = std::move(sockets);
+    r_.read_duration(n, "timeout", c.timeout, Millis(1));
   }
 
   Config& cfg_;

@@ -177,6 +177,21 @@ bool container_full_id(const Event& e, const FieldArg&, Scratch&, Values& out) {
   out.push_str(e.proc->container_full_id);
   return true;
 }
+// Name and image from the container runtime's API (engine/proc/container_meta.h): empty until
+// the runtime answered, and always without a runtime socket. Outside containers the name is
+// `host` and the image empty, as in Falco.
+bool container_name(const Event& e, const FieldArg&, Scratch&, Values& out) {
+  if (!e.proc) return false;
+  if (e.proc->container_full_id.empty()) out.push_str("host");
+  else out.push_str(e.table ? e.table->container_name(e.proc->container_full_id) : "");
+  return true;
+}
+bool container_image(const Event& e, const FieldArg&, Scratch&, Values& out) {
+  if (!e.proc) return false;
+  if (e.proc->container_full_id.empty() || !e.table) out.push_str("");
+  else out.push_str(e.table->container_image(e.proc->container_full_id));
+  return true;
+}
 
 }  // namespace
 
@@ -264,6 +279,16 @@ void add_process_fields(std::vector<FieldDef>& out) {
   add({.name = "container.full_id", .type = T::string,
        .description = "64-character id of the process's container; empty outside containers.",
        .extract = container_full_id});
+  add({.name = "container.name", .type = T::string,
+       .description = "Name of the process's container, from the container runtime when its "
+                      "API socket is available (empty until it answered, and without one); "
+                      "`host` outside containers.",
+       .extract = container_name});
+  add({.name = "container.image", .type = T::string,
+       .description = "Image of the process's container as the runtime reports it (e.g. "
+                      "`docker.io/library/nginx:1.27`); empty outside containers, until the "
+                      "runtime answered, and without a runtime socket.",
+       .extract = container_image});
 }
 
 }  // namespace th

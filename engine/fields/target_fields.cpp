@@ -70,6 +70,21 @@ bool target_container_id(const Event& e, const FieldArg&, Scratch&, Values& out)
                                         : std::string_view(t->container_id));
   return true;
 }
+// As container.name and container.image, for the target.
+bool target_container_name(const Event& e, const FieldArg&, Scratch&, Values& out) {
+  const Process* t = target_of(e);
+  if (!t) return false;
+  if (t->container_full_id.empty()) out.push_str("host");
+  else out.push_str(e.table ? e.table->container_name(t->container_full_id) : "");
+  return true;
+}
+bool target_container_image(const Event& e, const FieldArg&, Scratch&, Values& out) {
+  const Process* t = target_of(e);
+  if (!t) return false;
+  if (t->container_full_id.empty() || !e.table) out.push_str("");
+  else out.push_str(e.table->container_image(t->container_full_id));
+  return true;
+}
 // The kernel's answer when the event came from the probe; otherwise the process table's.
 bool target_is_descendant(const Event& e, const FieldArg&, Scratch&, Values& out) {
   if (!evt_has_target(e.type) || e.target_pid <= 0) return false;
@@ -129,6 +144,14 @@ void add_target_fields(std::vector<FieldDef>& out) {
   add({.name = "target.container.full_id", .type = T::string,
        .description = "64-character container id of the target; empty outside containers.",
        .extract = target_string<&Process::container_full_id>});
+  add({.name = "target.container.name", .type = T::string,
+       .description = "Name of the target's container, from the container runtime (see "
+                      "container.name); `host` outside containers.",
+       .extract = target_container_name});
+  add({.name = "target.container.image", .type = T::string,
+       .description = "Image of the target's container, from the container runtime (see "
+                      "container.image); empty outside containers.",
+       .extract = target_container_image});
   add({.name = "target.is_descendant", .type = T::boolean,
        .description = "true when the acting process is an ancestor of the target (a debugger "
                       "or supervisor working on its own child).",

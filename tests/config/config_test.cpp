@@ -61,6 +61,9 @@ TEST(Config, DockerExampleLoadsCleanAndStatesTheDefaults) {
   EXPECT_EQ(c.ring_buffer_size, def.ring_buffer_size);
   EXPECT_EQ(c.passwd_path, def.passwd_path);
   EXPECT_EQ(c.hostname, def.hostname);
+  EXPECT_EQ(c.container_runtime.enabled, def.container_runtime.enabled);
+  EXPECT_EQ(c.container_runtime.sockets, def.container_runtime.sockets);
+  EXPECT_EQ(c.container_runtime.timeout, def.container_runtime.timeout);
 }
 
 // The commented webhook in the example, uncommented, is valid and states the webhook defaults.
@@ -150,6 +153,9 @@ TEST(Config, EveryKeyIsRead) {
   EXPECT_EQ(c.ring_buffer_size, 64ull << 20);
   EXPECT_EQ(c.passwd_path, "/host/etc/passwd");
   EXPECT_EQ(c.hostname, "node-1");
+  EXPECT_FALSE(c.container_runtime.enabled);
+  EXPECT_EQ(c.container_runtime.sockets, std::vector<std::string>{"/host/run/containerd-docker.sock"});
+  EXPECT_EQ(c.container_runtime.timeout, 750ms);
 }
 
 struct BadCase {
@@ -197,6 +203,8 @@ const BadCase kBadCases[] = {
     {"missing_url", "outputs:\n  webhooks:\n    - name: x\n", "TH-C-MISSING-KEY", 3, 7, "needs a 'url'", true},
     {"bad_url", "outputs:\n  webhooks:\n    - url: ftp://x/\n", "TH-C-BAD-VALUE", 3, 12, "http:// or https://", true},
     {"dup_names", "outputs:\n  webhooks:\n    - {name: a, url: 'http://x/'}\n    - {name: a, url: 'http://y/'}\n", "TH-C-BAD-VALUE", 4, 14, "used twice", false},
+    {"relative_socket", "container_runtime:\n  sockets: [run/docker.sock]\n", "TH-C-BAD-VALUE", 2, 13, "absolute paths", true},
+    {"unknown_runtime_key", "container_runtime:\n  socket: /run/docker.sock\n", "TH-C-UNKNOWN-KEY", 2, 3, "'socket'", true},
     {"reserved_name", "outputs:\n  webhooks:\n    - {name: file, url: 'http://x/'}\n", "TH-C-BAD-VALUE", 3, 14, "used twice", true},
     {"bad_name", "outputs:\n  webhooks:\n    - {name: ../etc, url: 'http://x/'}\n", "TH-C-BAD-VALUE", 3, 14, "may use only", true},
     {"auth_both", "outputs:\n  webhooks:\n    - url: http://x/\n      auth: {value_env: A, value_file: /b}\n", "TH-C-BAD-VALUE", 4, 13, "not both", true},
