@@ -5,7 +5,7 @@
 # Also tracehound's own peak resident memory, its start-up time to "watching", and the kernel
 # and user-space drop counters (which must stay at zero).
 #
-#   sudo bench/overhead.sh [build/tracehound]          ROUNDS=7 by default
+#   sudo bench/overhead.sh [build/tracehound]          ROUNDS=7 by default; TH_ARGS adds run options
 #
 # Workloads:
 #   syscalls    dd if=/dev/zero of=/dev/null bs=1 count=1000000 (a syscall-heavy program, no ptrace)
@@ -33,7 +33,8 @@ cpu_of() {
 }
 
 start_th() {
-  "$th" run --format json --metrics-port 0 >"$work/alerts" 2>"$work/log" &
+  # shellcheck disable=SC2086  # TH_ARGS: extra arguments for `tracehound run`, e.g. --config F
+  "$th" run --format json --metrics-port 0 ${TH_ARGS:-} >"$work/alerts" 2>"$work/log" &
   th_pid=$!
   for _ in $(seq 200); do
     grep -q watching "$work/log" && break

@@ -10,6 +10,7 @@
 
 #include "engine/cli/commands.h"
 #include "engine/cli/live.h"
+#include "probe/record_decoder.h"
 #include "engine/detect/detector.h"
 #include "engine/metrics/metrics_server.h"
 #include "engine/output/output_manager.h"
@@ -57,7 +58,8 @@ class DropReporter {
     a.output_fields["tracehound.kernel_drops_total"] = total;
     auto per_kind = nlohmann::ordered_json::object();
     for (std::size_t k = 0; k < st.kinds.size(); ++k)
-      if (st.kinds[k].drops) per_kind[std::to_string(k)] = st.kinds[k].drops;
+      if (st.kinds[k].drops)
+        per_kind[std::string(probe::kind_name(static_cast<th_kind>(k)))] = st.kinds[k].drops;
     a.output_fields["tracehound.kernel_drops_by_kind"] = per_kind;
     sink_.emit(a);
   }
@@ -120,7 +122,10 @@ int run(const RunOptions& o) {
                                          .passwd_path = cfg.passwd_path});
   std::size_t known = table.bootstrap();
 
-  auto probe = open_probe(rules->interest(), cfg.ring_buffer_size);
+  auto hooks = cfg.syscall_hooks == SyscallHooksChoice::raw_syscalls ? probe::SyscallHooks::raw_syscalls
+               : cfg.syscall_hooks == SyscallHooksChoice::per_syscall ? probe::SyscallHooks::per_syscall
+                                                                     : probe::SyscallHooks::automatic;
+  auto probe = open_probe(rules->interest(), cfg.ring_buffer_size, hooks);
   if (!probe) return 2;
   spdlog::info("probe: {}", probe->describe());
 

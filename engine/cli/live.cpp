@@ -27,8 +27,10 @@ int SignalFd::next() {
   return n == static_cast<ssize_t>(sizeof info) ? static_cast<int>(info.ssi_signo) : 0;
 }
 
-std::unique_ptr<probe::Probe> open_probe(const Interest& interest, uint64_t ringbuf_bytes) {
+std::unique_ptr<probe::Probe> open_probe(const Interest& interest, uint64_t ringbuf_bytes,
+                                         probe::SyscallHooks hooks) {
   probe::ProbeOptions opts;
+  opts.hooks = hooks;
   opts.interest = interest;
   opts.ringbuf_bytes = static_cast<uint32_t>(ringbuf_bytes);
   opts.ignore_tgid = static_cast<int32_t>(getpid());

@@ -30,7 +30,8 @@ class SignalFd {
 };
 
 // Opens the probe; on failure logs the reason (naming the missing capability) and returns null.
-std::unique_ptr<probe::Probe> open_probe(const Interest& interest, uint64_t ringbuf_bytes);
+std::unique_ptr<probe::Probe> open_probe(const Interest& interest, uint64_t ringbuf_bytes,
+                                         probe::SyscallHooks hooks = probe::SyscallHooks::automatic);
 
 // Wall-clock now in ns since the epoch.
 uint64_t now_ns();

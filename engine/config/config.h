@@ -29,6 +29,10 @@ inline constexpr const char* kDefaultSpoolDir = "/var/lib/tracehound/spool";
 using Millis = std::chrono::milliseconds;
 
 enum class AlertFormat : uint8_t { json, text };
+// Where the probe hooks system calls (probe/loader.h, SyscallHooks): raw_syscalls sees every ABI
+// (ia32 too) at a cost on every syscall; per_syscall costs less but never sees ia32 syscalls;
+// automatic picks raw_syscalls exactly when this host can run ia32 or x32 syscalls.
+enum class SyscallHooksChoice : uint8_t { automatic, raw_syscalls, per_syscall };
 // How a batch of several alerts is sent in one POST: a JSON array, or one alert per line.
 enum class BatchFormat : uint8_t { json_array, ndjson };
 
@@ -132,6 +136,7 @@ struct Config {
   // Bytes, a power of two. The kernel maps the ring twice (for wrap-around reads), so it counts
   // double in resident memory; 4 MiB holds tens of thousands of records between two polls.
   uint64_t ring_buffer_size = 4ull << 20;
+  SyscallHooksChoice syscall_hooks = SyscallHooksChoice::automatic;
   std::string passwd_path = "/etc/passwd";
   ContainerRuntimeConfig container_runtime;
   std::string hostname;     // empty: gethostname()

@@ -22,7 +22,7 @@ class Loader {
     if (!r_.check_map(root, "<top level>",
                       {"rules_files", "minimum_priority", "format", "outputs", "drain_timeout",
                        "metrics", "folding", "process_table_size", "ring_buffer_size",
-                       "passwd_path", "hostname", "container_runtime"}))
+                       "passwd_path", "hostname", "container_runtime", "syscall_hooks"}))
       return;
     note(root, "rules_files", "rules_files");
     r_.read_string_list(root, "rules_files", cfg_.rules_files);
@@ -31,6 +31,7 @@ class Loader {
     r_.read_duration(root, "drain_timeout", cfg_.drain_timeout, Millis(0));
     r_.read(root, "process_table_size", cfg_.process_table_size, 1024, 1u << 24);
     ring_buffer(root);
+    syscall_hooks(root);
     r_.read(root, "passwd_path", cfg_.passwd_path, false);
     r_.read(root, "hostname", cfg_.hostname);
     if (auto n = root["outputs"]; n.IsDefined() && !n.IsNull()) outputs(n);
@@ -55,6 +56,22 @@ class Loader {
       cfg_.format = AlertFormat::text;
     else
       r_.bad_value(n, "format", "must be \"json\" or \"text\", not '" + *s + "'");
+  }
+
+  void syscall_hooks(const YAML::Node& root) {
+    auto n = root["syscall_hooks"];
+    if (!n.IsDefined() || n.IsNull()) return;
+    auto s = r_.scalar(n, "syscall_hooks", "\"automatic\", \"raw_syscalls\" or \"per_syscall\"");
+    if (!s) return;
+    if (*s == "automatic")
+      cfg_.syscall_hooks = SyscallHooksChoice::automatic;
+    else if (*s == "raw_syscalls")
+      cfg_.syscall_hooks = SyscallHooksChoice::raw_syscalls;
+    else if (*s == "per_syscall")
+      cfg_.syscall_hooks = SyscallHooksChoice::per_syscall;
+    else
+      r_.bad_value(n, "syscall_hooks",
+                   "must be \"automatic\", \"raw_syscalls\" or \"per_syscall\", not '" + *s + "'");
   }
 
   void ring_buffer(const YAML::Node& root) {

@@ -151,6 +151,7 @@ TEST(Config, EveryKeyIsRead) {
   EXPECT_EQ(c.folding.window, 300s);
   EXPECT_EQ(c.process_table_size, 4096u);
   EXPECT_EQ(c.ring_buffer_size, 64ull << 20);
+  EXPECT_EQ(c.syscall_hooks, SyscallHooksChoice::per_syscall);
   EXPECT_EQ(c.passwd_path, "/host/etc/passwd");
   EXPECT_EQ(c.hostname, "node-1");
   EXPECT_FALSE(c.container_runtime.enabled);
@@ -198,6 +199,7 @@ const BadCase kBadCases[] = {
     {"duration", "drain_timeout: 10 seconds\n", "TH-C-BAD-TYPE", 1, 16, "duration", true},
     {"size", "ring_buffer_size: 16 megs\n", "TH-C-BAD-TYPE", 1, 19, "size", true},
     {"power_of_two", "ring_buffer_size: 3000000\n", "TH-C-BAD-VALUE", 1, 19, "power of two", false},
+    {"syscall_hooks", "syscall_hooks: kprobes\n", "TH-C-BAD-VALUE", 1, 16, "per_syscall", false},
     {"duplicate_key", "hostname: a\nhostname: b\n", "TH-C-DUPLICATE-KEY", 2, 1, "appears twice", false},
     {"yaml_syntax", "outputs:\n  file: {enabled: true\n", "TH-C-YAML", 3, 1, "not valid YAML", false},
     {"missing_url", "outputs:\n  webhooks:\n    - name: x\n", "TH-C-MISSING-KEY", 3, 7, "needs a 'url'", true},
