@@ -39,11 +39,12 @@ std::string type_family(FieldType t) {
   }
 }
 
-std::optional<int64_t> parse_int(std::string_view s) {
-  bool neg = false;
-  std::string_view body = s;
+// The magnitude of a number written in decimal or 0x hex, after an optional sign; `negative`
+// tells whether the sign was '-'.
+std::optional<uint64_t> parse_magnitude(std::string_view body, bool& negative) {
+  negative = false;
   if (!body.empty() && (body[0] == '-' || body[0] == '+')) {
-    neg = body[0] == '-';
+    negative = body[0] == '-';
     body.remove_prefix(1);
   }
   int base = 10;
@@ -55,26 +56,25 @@ std::optional<int64_t> parse_int(std::string_view s) {
   uint64_t v = 0;
   auto r = std::from_chars(body.data(), body.data() + body.size(), v, base);
   if (r.ec != std::errc() || r.ptr != body.data() + body.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<int64_t> parse_int(std::string_view s) {
+  bool neg = false;
+  auto v = parse_magnitude(s, neg);
+  if (!v) return std::nullopt;
   if (neg) {
-    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;
-    return static_cast<int64_t>(0 - v);
+    if (*v > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;
+    return static_cast<int64_t>(0 - *v);
   }
-  if (v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
-  return static_cast<int64_t>(v);
+  if (*v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  return static_cast<int64_t>(*v);
 }
 
 std::optional<uint64_t> parse_uint(std::string_view s) {
-  std::string_view body = s;
-  if (!body.empty() && body[0] == '+') body.remove_prefix(1);
-  int base = 10;
-  if (body.size() > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X')) {
-    base = 16;
-    body.remove_prefix(2);
-  }
-  if (body.empty()) return std::nullopt;
-  uint64_t v = 0;
-  auto r = std::from_chars(body.data(), body.data() + body.size(), v, base);
-  if (r.ec != std::errc() || r.ptr != body.data() + body.size()) return std::nullopt;
+  bool neg = false;
+  auto v = parse_magnitude(s, neg);
+  if (!v || neg) return std::nullopt;
   return v;
 }
 

@@ -104,26 +104,6 @@ uint8_t combined_dims(const std::vector<ExtractorPtr>& parts) {
   return d;
 }
 
-// Appends the first value of `v`, rendered as text, to `out`.
-void append_value(std::string& out, FieldType type, const Value& v) {
-  char tmp[24];
-  switch (type) {
-    case FieldType::string: out += v.str; return;
-    case FieldType::int64: {
-      auto r = std::to_chars(tmp, tmp + sizeof tmp, v.i);
-      out.append(tmp, r.ptr);
-      return;
-    }
-    case FieldType::uint64:
-    case FieldType::abstime: {
-      auto r = std::to_chars(tmp, tmp + sizeof tmp, v.u);
-      out.append(tmp, r.ptr);
-      return;
-    }
-    case FieldType::boolean: out += v.i ? "true" : "false"; return;
-  }
-}
-
 class JoinExtractor final : public Extractor {
  public:
   JoinExtractor(ExtractorPtr sep, std::vector<ExtractorPtr> parts)
@@ -139,9 +119,9 @@ class JoinExtractor final : public Extractor {
       Values v;
       if (!part->extract(e, s, v)) return false;
       for (const Value& x : v) {
-        if (!first && sep_) append_value(buf, sep_->type(), sepv[0]);
+        if (!first && sep_) append_value_text(buf, sep_->type(), sepv[0]);
         first = false;
-        append_value(buf, part->type(), x);
+        append_value_text(buf, part->type(), x);
       }
     }
     out.push_str(buf);
@@ -219,6 +199,25 @@ int b64_value(char c) {
 }
 
 }  // namespace
+
+void append_value_text(std::string& out, FieldType type, const Value& v) {
+  char tmp[24];
+  switch (type) {
+    case FieldType::string: out += v.str; return;
+    case FieldType::int64: {
+      auto r = std::to_chars(tmp, tmp + sizeof tmp, v.i);
+      out.append(tmp, r.ptr);
+      return;
+    }
+    case FieldType::uint64:
+    case FieldType::abstime: {
+      auto r = std::to_chars(tmp, tmp + sizeof tmp, v.u);
+      out.append(tmp, r.ptr);
+      return;
+    }
+    case FieldType::boolean: out += v.i ? "true" : "false"; return;
+  }
+}
 
 bool base64_decode(std::string_view in, std::string& out) {
   out.clear();

@@ -25,6 +25,9 @@ ExtractorPtr make_join_extractor(ExtractorPtr separator, std::vector<ExtractorPt
 // when the option is absent.
 ExtractorPtr make_getopt_extractor(ExtractorPtr args, std::string optstring, char opt);
 
+// Appends a value of the given type as text (decimal numbers, true/false).
+void append_value_text(std::string& out, FieldType type, const Value& v);
+
 // Base64 decoding as Falco's b64() transformer does; false when the input is not base64.
 bool base64_decode(std::string_view in, std::string& out);
 

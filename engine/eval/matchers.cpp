@@ -121,28 +121,18 @@ class RegexMatcher final : public Matcher {
   std::unique_ptr<RE2> re_;
 };
 
-class IntMatcher final : public Matcher {
+// int64 and uint64 comparisons differ only in which member of the value they read.
+template <class T, T Value::*Member>
+class NumberMatcher final : public Matcher {
  public:
-  IntMatcher(Op op, int64_t c) : op_(op), c_(c) {}
+  NumberMatcher(Op op, T c) : op_(op), c_(c) {}
   bool match(const Value& v, const Event&, Scratch&) const override {
-    return compare_ordered(op_, v.i, c_);
+    return compare_ordered(op_, v.*Member, c_);
   }
 
  private:
   Op op_;
-  int64_t c_;
-};
-
-class UintMatcher final : public Matcher {
- public:
-  UintMatcher(Op op, uint64_t c) : op_(op), c_(c) {}
-  bool match(const Value& v, const Event&, Scratch&) const override {
-    return compare_ordered(op_, v.u, c_);
-  }
-
- private:
-  Op op_;
-  uint64_t c_;
+  T c_;
 };
 
 // Numeric `in` lists are short in practice: a sorted vector beats hashing.
@@ -257,8 +247,12 @@ MatcherPtr make_pmatch_matcher(std::vector<std::string> prefixes) {
 MatcherPtr make_regex_matcher(std::unique_ptr<RE2> re) {
   return std::make_unique<RegexMatcher>(std::move(re));
 }
-MatcherPtr make_int_matcher(Op op, int64_t c) { return std::make_unique<IntMatcher>(op, c); }
-MatcherPtr make_uint_matcher(Op op, uint64_t c) { return std::make_unique<UintMatcher>(op, c); }
+MatcherPtr make_int_matcher(Op op, int64_t c) {
+  return std::make_unique<NumberMatcher<int64_t, &Value::i>>(op, c);
+}
+MatcherPtr make_uint_matcher(Op op, uint64_t c) {
+  return std::make_unique<NumberMatcher<uint64_t, &Value::u>>(op, c);
+}
 MatcherPtr make_int_set_matcher(std::vector<int64_t> items) {
   return std::make_unique<NumberSetMatcher<int64_t, &Value::i>>(std::move(items));
 }

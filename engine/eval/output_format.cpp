@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "engine/core/alert.h"
+#include "engine/eval/extractors.h"
 
 namespace th {
 namespace {
@@ -15,29 +16,14 @@ bool is_field_char(char c) {
 }  // namespace
 
 void append_field_text(std::string& out, const FieldDef& def, const Value& v) {
-  char tmp[24];
-  switch (def.type) {
-    case FieldType::string: out += v.str; return;
-    case FieldType::boolean: out += v.i ? "true" : "false"; return;
-    case FieldType::int64: {
-      if (def.render_symbol) {
-        std::string_view name = def.render_symbol(v.i);
-        if (!name.empty()) {
-          out += name;
-          return;
-        }
-      }
-      auto r = std::to_chars(tmp, tmp + sizeof tmp, v.i);
-      out.append(tmp, r.ptr);
-      return;
-    }
-    case FieldType::uint64:
-    case FieldType::abstime: {
-      auto r = std::to_chars(tmp, tmp + sizeof tmp, v.u);
-      out.append(tmp, r.ptr);
+  if (def.type == FieldType::int64 && def.render_symbol) {
+    std::string_view name = def.render_symbol(v.i);
+    if (!name.empty()) {
+      out += name;
       return;
     }
   }
+  append_value_text(out, def.type, v);
 }
 
 nlohmann::ordered_json field_json(const FieldDef& def, const Value& v) {
