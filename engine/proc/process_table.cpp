@@ -122,8 +122,10 @@ const Process* ProcessTable::resolve_actor(const Actor& a, uint64_t ts_ns) {
   if (e) {
     const uint64_t cgroup_before = e->proc.cgroup_id;
     apply_actor(e->proc, a);
-    if (cgroup_before != 0 && a.cgroup_id != 0 && a.cgroup_id != cgroup_before)
-      refresh_container(e->proc);
+    // A new cgroup means a new container id (runc forks a container's first process on the host,
+    // then moves it). An entry read from /proc has no cgroup id yet (0): the first one an event
+    // brings counts as new too, since the /proc read may predate the move.
+    if (a.cgroup_id != 0 && a.cgroup_id != cgroup_before) refresh_container(e->proc);
     touch(*e);
   } else {
     Process p;

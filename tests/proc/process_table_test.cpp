@@ -328,3 +328,30 @@ TEST_F(FakeHost, UserNamesComeFromTheConfiguredFile) {
 
 }  // namespace
 }  // namespace th
+
+namespace th {
+namespace {
+
+// A process read from /proc while runc still had it on the host, moved into its container
+// before its first event: the first cgroup id an event brings makes the table look again.
+TEST_F(FakeHost, FirstCgroupIdFromAnEventRereadsTheContainer) {
+  FakeProc starting = make(5000, 4000, "runc:[2:INIT]", {"runc", "init"}, "/usr/bin/runc");
+  tree.add(starting);
+  ProcessTable t(opts());
+  t.bootstrap();
+  ASSERT_EQ(t.find(5000)->container_id, "host");
+  EXPECT_EQ(t.find(5000)->cgroup_id, 0u) << "/proc gives no cgroup id";
+  starting.cgroup = "0::/system.slice/docker-" + kCid + ".scope\n";
+  tree.add(starting);  // it joined the container's cgroup
+  Actor a;
+  a.pid = a.tid = 5000;
+  a.ppid = 4000;
+  a.comm = "injector";
+  a.cgroup_id = 4242;
+  const Process* p = t.resolve_actor(a, FakeProcTree::kBtime * 1'000'000'000ull + 1);
+  EXPECT_EQ(p->container_id, kCid.substr(0, 12));
+  EXPECT_EQ(p->container_full_id, kCid);
+}
+
+}  // namespace
+}  // namespace th
