@@ -1,5 +1,7 @@
 #include "engine/proc/process_table.h"
 
+#include <fstream>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -55,6 +57,12 @@ ProcessTable::ProcessTable(ProcessTableOptions opts)
   reaped_total_ = &m.counter("tracehound_proctable_reaped_total",
                              "Exited processes dropped from the process table after the grace period");
   entries_gauge_ = &m.gauge("tracehound_proctable_entries", "Entries in the process table");
+  // Pure cgroup v2 shows one line, "0::<path>"; v1 and hybrid hosts show one per hierarchy.
+  if (reader_.enabled()) {
+    std::ifstream self(opts_.proc_root + "/self/cgroup");
+    for (std::string line; std::getline(self, line);)
+      if (!line.empty() && !line.starts_with("0::")) cgroup_ids_name_containers_ = false;
+  }
 }
 
 std::size_t ProcessTable::bootstrap() {
@@ -125,7 +133,8 @@ const Process* ProcessTable::resolve_actor(const Actor& a, uint64_t ts_ns) {
     // A new cgroup means a new container id (runc forks a container's first process on the host,
     // then moves it). An entry read from /proc has no cgroup id yet (0): the first one an event
     // brings counts as new too, since the /proc read may predate the move.
-    if (a.cgroup_id != 0 && a.cgroup_id != cgroup_before) refresh_container(e->proc);
+    if (cgroup_ids_name_containers_ && a.cgroup_id != 0 && a.cgroup_id != cgroup_before)
+      refresh_container(e->proc);
     touch(*e);
   } else {
     Process p;
@@ -172,8 +181,8 @@ Process* ProcessTable::load_from_proc(int32_t pid) {
 }
 
 void ProcessTable::refresh_container(Process& p) {
-  if (p.cgroup_id <= 1) {
-    // No cgroup v2 hierarchy (pure v1 host: the id is always the root's): no key to cache by.
+  if (p.cgroup_id <= 1 || !cgroup_ids_name_containers_) {
+    // The id names no container (v1 or hybrid host): no key to cache by, read /proc.
     if (std::optional<ContainerId> cid = reader_.read_container(p.pid)) {
       p.container_full_id = std::move(cid->full);
       p.container_id = std::move(cid->short_id);
@@ -250,9 +259,10 @@ void ProcessTable::on_exec(const Event& e) {
   Entry* en = find_entry(e.actor.pid);
   if (!en) return;
   Process& p = en->proc;
-  // Without a cgroup v2 id the probe cannot tell that the process changed cgroup (a container's
-  // first process is forked on the host and joins the container before this exec): ask /proc.
-  if (e.actor.cgroup_id == 1 && reader_.enabled()) refresh_container(p);
+  // When the cgroup id cannot tell that the process changed cgroup (a container's first process
+  // is forked on the host and joins the container before this exec): ask /proc.
+  if ((e.actor.cgroup_id <= 1 || !cgroup_ids_name_containers_) && reader_.enabled())
+    refresh_container(p);
   if (!e.exepath.empty()) {
     p.exepath = e.exepath;
   } else if (!e.argv.empty()) {
