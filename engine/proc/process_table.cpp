@@ -57,12 +57,6 @@ ProcessTable::ProcessTable(ProcessTableOptions opts)
   reaped_total_ = &m.counter("tracehound_proctable_reaped_total",
                              "Exited processes dropped from the process table after the grace period");
   entries_gauge_ = &m.gauge("tracehound_proctable_entries", "Entries in the process table");
-  // Pure cgroup v2 shows one line, "0::<path>"; v1 and hybrid hosts show one per hierarchy.
-  if (reader_.enabled()) {
-    std::ifstream self(opts_.proc_root + "/self/cgroup");
-    for (std::string line; std::getline(self, line);)
-      if (!line.empty() && !line.starts_with("0::")) cgroup_ids_name_containers_ = false;
-  }
 }
 
 std::size_t ProcessTable::bootstrap() {
@@ -133,8 +127,7 @@ const Process* ProcessTable::resolve_actor(const Actor& a, uint64_t ts_ns) {
     // A new cgroup means a new container id (runc forks a container's first process on the host,
     // then moves it). An entry read from /proc has no cgroup id yet (0): the first one an event
     // brings counts as new too, since the /proc read may predate the move.
-    if (cgroup_ids_name_containers_ && a.cgroup_id != 0 && a.cgroup_id != cgroup_before)
-      refresh_container(e->proc);
+    if (a.cgroup_id != 0 && a.cgroup_id != cgroup_before) refresh_container(e->proc);
     touch(*e);
   } else {
     Process p;
@@ -148,6 +141,13 @@ const Process* ProcessTable::resolve_actor(const Actor& a, uint64_t ts_ns) {
     }
     e = &put(std::move(p));
     apply_actor(e->proc, a);
+    // Gone before it could be read (a short-lived process): its cgroup may be known already.
+    if (e->proc.container_full_id.empty() && a.cgroup_id > 1) {
+      if (auto it = container_by_cgroup_.find(a.cgroup_id); it != container_by_cgroup_.end()) {
+        e->proc.container_full_id = it->second.full;
+        e->proc.container_id = it->second.short_id;
+      }
+    }
     e->proc.refresh_cmdline();
   }
   reindex(*e);
@@ -181,8 +181,8 @@ Process* ProcessTable::load_from_proc(int32_t pid) {
 }
 
 void ProcessTable::refresh_container(Process& p) {
-  if (p.cgroup_id <= 1 || !cgroup_ids_name_containers_) {
-    // The id names no container (v1 or hybrid host): no key to cache by, read /proc.
+  if (p.cgroup_id <= 1) {
+    // No cgroup v2 hierarchy (pure v1 host: the id is always the root's): no key to cache by.
     if (std::optional<ContainerId> cid = reader_.read_container(p.pid)) {
       p.container_full_id = std::move(cid->full);
       p.container_id = std::move(cid->short_id);
@@ -193,6 +193,12 @@ void ProcessTable::refresh_container(Process& p) {
   if (it == container_by_cgroup_.end()) {
     std::optional<ContainerId> cid = reader_.read_container(p.pid);
     if (!cid) return;  // gone, or no /proc (replay): keep what we knew
+    p.container_full_id = cid->full;
+    p.container_id = cid->short_id;
+    // Only a container is remembered for the cgroup: a runtime moves a process hierarchy by
+    // hierarchy, so a read in the middle of a move can show no container yet, and "host" cached
+    // under the container's cgroup id would label every later process of that container.
+    if (cid->full.empty()) return;
     if (container_by_cgroup_.size() >= kMaxCgroupCache) container_by_cgroup_.clear();
     it = container_by_cgroup_.emplace(p.cgroup_id, std::move(*cid)).first;
   }
@@ -259,9 +265,10 @@ void ProcessTable::on_exec(const Event& e) {
   Entry* en = find_entry(e.actor.pid);
   if (!en) return;
   Process& p = en->proc;
-  // When the cgroup id cannot tell that the process changed cgroup (a container's first process
-  // is forked on the host and joins the container before this exec): ask /proc.
-  if ((e.actor.cgroup_id <= 1 || !cgroup_ids_name_containers_) && reader_.enabled())
+  // A container's first process is forked on the host and joins the container before this
+  // exec. Without a cgroup v2 id the probe cannot tell that it moved, and a process seen as on
+  // the host in a non-root cgroup may have been read mid-move: look again now.
+  if (reader_.enabled() && (e.actor.cgroup_id <= 1 || p.container_full_id.empty()))
     refresh_container(p);
   if (!e.exepath.empty()) {
     p.exepath = e.exepath;

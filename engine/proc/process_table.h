@@ -190,10 +190,7 @@ class ProcessTable {
   // refresh_container(); bounded by kMaxCgroupCache.
   std::unordered_map<uint64_t, ContainerId> container_by_cgroup_;
   static constexpr std::size_t kMaxCgroupCache = 4096;
-  // Whether the probe's cgroup ids (from the unified v2 hierarchy) tell containers apart. On a
-  // v1 or hybrid host a container runtime may leave the unified cgroup alone, so the id does not
-  // change when a process enters a container: the container is then read again at every exec.
-  bool cgroup_ids_name_containers_ = true;
+
   Order live_lru_;  // live entries, least recently seen first
   Order exited_;    // exited entries, earliest exit first
   uint64_t last_ts_ = 0;  // latest event time seen

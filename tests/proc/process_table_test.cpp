@@ -359,23 +359,20 @@ TEST_F(FakeHost, FirstCgroupIdFromAnEventRereadsTheContainer) {
 namespace th {
 namespace {
 
-// On a v1 or hybrid host (several lines in /proc/self/cgroup) the unified cgroup id need not
-// change when runc moves a process into a container: every exec reads the container again.
-TEST_F(FakeHost, HybridHostRereadsTheContainerAtEachExec) {
-  std::filesystem::create_directories(tree.root() / "self");
-  std::ofstream(tree.root() / "self" / "cgroup") << "4:memory:/\n0::/\n";
+// A read in the middle of a runtime's move can show no container yet: that is not remembered for
+// the cgroup, and the exec (after the move) looks again.
+TEST_F(FakeHost, ExecLooksAgainAfterAReadMidMove) {
   FakeProc init = make(5100, 4000, "runc:[2:INIT]", {"runc", "init"}, "/usr/bin/runc");
-  tree.add(init);
+  tree.add(init);  // its cgroup still the host's
   ProcessTable t(opts());
-  t.bootstrap();
   Actor a;
   a.pid = a.tid = 5100;
   a.ppid = 4000;
   a.comm = "victim";
-  a.cgroup_id = 7;  // the same unified cgroup before and after the move
+  a.cgroup_id = 7;  // the unified hierarchy already moved
   const uint64_t ts = FakeProcTree::kBtime * 1'000'000'000ull + 1;
   ASSERT_EQ(t.resolve_actor(a, ts)->container_id, "host");
-  init.cgroup = "4:memory:/docker/" + kCid + "\n0::/\n";
+  init.cgroup = "4:memory:/docker/" + kCid + "\n0::/docker/" + kCid + "\n";
   tree.add(init);
   Event exec;
   exec.type = EvtType::execve;
@@ -385,6 +382,10 @@ TEST_F(FakeHost, HybridHostRereadsTheContainerAtEachExec) {
   exec.argv = {"/attack/victim"};
   t.on_exec(exec);
   EXPECT_EQ(t.find(5100)->container_id, kCid.substr(0, 12));
+  // Another process of that cgroup, gone before it could be read, still gets the container.
+  Actor b = a;
+  b.pid = b.tid = 5200;
+  EXPECT_EQ(t.resolve_actor(b, ts + 2)->container_id, kCid.substr(0, 12));
 }
 
 }  // namespace
