@@ -54,6 +54,30 @@ static __always_inline int th_exit_is_group_dead(struct task_struct *task) {
   return BPF_CORE_READ(task, signal, live.counter) == 0;
 }
 
+/* kernfs_node lost `parent` for `__parent` (RCU-protected) in 6.14; both spellings relocate. */
+struct kernfs_node___old {
+  struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+struct kernfs_node___new {
+  struct kernfs_node *__parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *th_kn_parent(struct kernfs_node *kn) {
+  if (bpf_core_field_exists(((struct kernfs_node___new *)kn)->__parent))
+    return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
+  return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+/* The kernfs node of the task's cgroup: the unified (v2) hierarchy's, unless the task sits at its
+ * root (a v1-only host, or a runtime that leaves v2 alone), then the memory controller's. */
+static __always_inline struct kernfs_node *th_task_cgroup_kn(struct task_struct *task) {
+  struct kernfs_node *kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+  if (kn && th_kn_parent(kn)) return kn;
+  int memory = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+  if (memory < 0 || memory >= 16) return kn;
+  return BPF_CORE_READ(task, cgroups, subsys[memory], cgroup, kn);
+}
+
 static __always_inline int th_task_is_kthread(struct task_struct *task) {
   return (BPF_CORE_READ(task, flags) & TH_PF_KTHREAD) != 0;
 }

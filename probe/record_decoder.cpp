@@ -181,6 +181,17 @@ bool decode_record(std::span<const std::byte> record, int64_t boot_to_epoch_ns, 
       ev.exe_from_memfd = r->exe_from_memfd != 0;
       split_args({r->args, r->args_len}, ev.argv);
       info.truncated = r->exe_truncated != 0 || r->args_truncated != 0;
+      {
+        auto name = [](const char* p) { return std::string_view(p, strnlen(p, TH_CGROUP_NAME_LEN)); };
+        std::string_view parent = name(r->cgroup_parent), leaf = name(r->cgroup_leaf);
+        ev.cgroup.clear();
+        if (!leaf.empty()) {
+          if (!parent.empty()) ev.cgroup.append("/").append(parent);
+          ev.cgroup.append("/").append(leaf);
+        } else {
+          ev.cgroup = "/";  // the root: not in a container
+        }
+      }
       return true;
     }
     case TH_KIND_EXIT: {

@@ -593,6 +593,16 @@ int BPF_PROG(th_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
     e->args_len = len;
   else
     e->args_len = 0;
+  struct kernfs_node *kn = th_task_cgroup_kn(cur);
+  struct kernfs_node *parent = kn ? th_kn_parent(kn) : NULL;
+  e->cgroup_leaf[0] = 0;
+  e->cgroup_parent[0] = 0;
+  if (kn && parent) {
+    bpf_probe_read_kernel_str(e->cgroup_leaf, sizeof(e->cgroup_leaf), BPF_CORE_READ(kn, name));
+    if (th_kn_parent(parent))
+      bpf_probe_read_kernel_str(e->cgroup_parent, sizeof(e->cgroup_parent),
+                                BPF_CORE_READ(parent, name));
+  }
   submit(e, TH_KIND_EXEC);
   return 0;
 }

@@ -12,6 +12,7 @@
 #define TH_COMM_LEN 16
 #define TH_PATH_LEN 512  /* exe path / memory-file path, truncated from the left when longer */
 #define TH_ARGS_LEN 2048 /* argv bytes (NUL-separated), truncated when longer */
+#define TH_CGROUP_NAME_LEN 128 /* one cgroup directory name, NUL-terminated */
 
 /* What a record is about. Also the index of the per-kind counters and the `kind` metric label. */
 enum th_kind {
@@ -136,6 +137,12 @@ struct th_exec_event {
   __u8 pad;
   char exe[TH_PATH_LEN];
   char args[TH_ARGS_LEN]; /* argv, each argument NUL-terminated */
+  /* The process's cgroup as the kernel has it at the exec, the last two directory names (the
+   * unified hierarchy's, or the memory controller's on hosts that leave it at the root): a
+   * container runtime names them after the container. Read here, not later from /proc, because
+   * a container's first process may be gone before user space could look. */
+  char cgroup_parent[TH_CGROUP_NAME_LEN];
+  char cgroup_leaf[TH_CGROUP_NAME_LEN];
 };
 
 struct th_exit_event {
@@ -184,7 +191,8 @@ TH_LAYOUT_ASSERT(sizeof(struct th_mem_open_event) == 96 + TH_PATH_LEN);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_mem_open_event, path) == 96);
 TH_LAYOUT_ASSERT(sizeof(struct th_fork_event) == 88);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_fork_event, clone_flags) == 80);
-TH_LAYOUT_ASSERT(sizeof(struct th_exec_event) == 80 + TH_PATH_LEN + TH_ARGS_LEN);
+TH_LAYOUT_ASSERT(sizeof(struct th_exec_event) ==
+                 80 + TH_PATH_LEN + TH_ARGS_LEN + 2 * TH_CGROUP_NAME_LEN);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_exec_event, exe) == 80);
 TH_LAYOUT_ASSERT(sizeof(struct th_exit_event) == 80);
 TH_LAYOUT_ASSERT(sizeof(struct th_kind_counters) == 24);

@@ -58,6 +58,10 @@ struct Event {
   std::string exepath;
   std::vector<std::string> argv;
   bool exe_from_memfd = false;
+  // The end of the process's cgroup path as the kernel had it at the exec ("/parent/leaf",
+  // "/" for the root); empty when the producer does not know it (replay). Names the container
+  // without a race with the process's exit.
+  std::string cgroup;
 
   // clone / fork / vfork
   int32_t child_pid = 0;  // host tgid of the new process (== actor.pid for a new thread)

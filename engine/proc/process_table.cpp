@@ -266,10 +266,20 @@ void ProcessTable::on_exec(const Event& e) {
   if (!en) return;
   Process& p = en->proc;
   // A container's first process is forked on the host and joins the container before this
-  // exec. Without a cgroup v2 id the probe cannot tell that it moved, and a process seen as on
-  // the host in a non-root cgroup may have been read mid-move: look again now.
-  if (reader_.enabled() && (e.actor.cgroup_id <= 1 || p.container_full_id.empty()))
+  // exec. The kernel says which cgroup it is in now: that names the container, even when the
+  // process is gone before /proc could be read.
+  if (!e.cgroup.empty()) {
+    ContainerId cid = make_container_id(container_id_from_cgroup_path(e.cgroup));
+    p.container_full_id = cid.full;
+    p.container_id = cid.short_id;
+    if (!cid.full.empty() && e.actor.cgroup_id > 1) {
+      if (container_by_cgroup_.size() >= kMaxCgroupCache) container_by_cgroup_.clear();
+      container_by_cgroup_[e.actor.cgroup_id] = std::move(cid);
+    }
+  } else if (reader_.enabled() && (e.actor.cgroup_id <= 1 || p.container_full_id.empty())) {
+    // Without it (older producers), a process seen as on the host may have been read mid-move.
     refresh_container(p);
+  }
   if (!e.exepath.empty()) {
     p.exepath = e.exepath;
   } else if (!e.argv.empty()) {

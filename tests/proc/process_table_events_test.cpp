@@ -435,3 +435,36 @@ TEST_F(Replay, UpsertOfAnExitedProcess) {
 
 }  // namespace
 }  // namespace th
+
+namespace th {
+namespace {
+
+// The kernel's cgroup at the exec names the container: no /proc read, so a container's first
+// process that is gone before user space looks still gets it.
+TEST(ExecCgroup, TheKernelsCgroupNamesTheContainer) {
+  ProcessTable t(ProcessTableOptions{.proc_root = "", .passwd_path = ""});
+  const std::string id(64, 'a');
+  Event e;
+  e.type = EvtType::execve;
+  e.ts_ns = 1;
+  e.actor.pid = e.actor.tid = 77;
+  e.actor.ppid = 1;
+  e.actor.cgroup_id = 9001;
+  e.exepath = "/bin/true";
+  e.argv = {"/bin/true"};
+  e.cgroup = "/libpod_parent/libpod-" + id;
+  t.on_exec(e);
+  EXPECT_EQ(t.find(77)->container_full_id, id);
+  EXPECT_EQ(t.find(77)->container_id, id.substr(0, 12));
+  // Another process of the same cgroup that never exec'd inherits the answer.
+  Actor other = e.actor;
+  other.pid = other.tid = 78;
+  EXPECT_EQ(t.resolve_actor(other, 2)->container_id, id.substr(0, 12));
+  // An exec in the root cgroup is on the host, whatever was thought before.
+  e.cgroup = "/";
+  t.on_exec(e);
+  EXPECT_EQ(t.find(77)->container_id, "host");
+}
+
+}  // namespace
+}  // namespace th
