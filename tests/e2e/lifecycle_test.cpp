@@ -185,6 +185,12 @@ TEST(Lifecycle, KernelDropsAreReported) {
   Process flood({"/usr/bin/strace", "-f", "-o", "/dev/null", "/bin/dd", "if=/dev/zero",
                  "of=/dev/null", "bs=1", "count=30000"},
                 true);
+  // A stalled reader (tracehound stopped for a moment) guarantees the overflow, however fast
+  // this machine drains the ring otherwise.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  th.signal(SIGSTOP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  th.signal(SIGCONT);
   flood.wait(std::chrono::seconds(60));
   std::optional<json> drop_alert;
   for (auto l = th.line(std::chrono::seconds(12)); l && !drop_alert;
