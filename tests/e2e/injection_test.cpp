@@ -60,11 +60,7 @@ const char* kRules = R"(
 class Injection : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string why = live_precondition_failure();
-    if (!why.empty()) {
-      if (in_ci()) FAIL() << "CI=true, cannot skip: " << why;
-      GTEST_SKIP() << why;
-    }
+    E2E_REQUIRE_LIVE();
     th_ = std::make_unique<Tracehound>(Tracehound::Options{.rules_yaml = kRules});
     ASSERT_TRUE(th_->ready()) << th_->log();
   }

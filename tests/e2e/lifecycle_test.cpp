@@ -15,14 +15,6 @@
 namespace e2e {
 namespace {
 
-#define REQUIRE_LIVE()                                         \
-  do {                                                         \
-    std::string why = live_precondition_failure();             \
-    if (!why.empty()) {                                        \
-      if (in_ci()) FAIL() << "CI=true, cannot skip: " << why;  \
-      GTEST_SKIP() << why;                                     \
-    }                                                          \
-  } while (0)
 
 std::string rule(const std::string& name, const std::string& request) {
   return "- rule: " + name + "\n  desc: d\n  condition: evt.type = ptrace and ptrace.request = " +
@@ -59,7 +51,7 @@ double metric(const std::string& text, const std::string& series) {
 }
 
 TEST(Lifecycle, SighupReloadsRulesAndKeepsThemWhenTheNewOnesFail) {
-  REQUIRE_LIVE();
+  E2E_REQUIRE_LIVE();
   std::string path = temp("reload.yaml");
   std::ofstream(path) << rule("rule A", "PTRACE_ATTACH");
   Tracehound th({.rules_files = {path}});
@@ -103,7 +95,7 @@ TEST(Lifecycle, SighupReloadsRulesAndKeepsThemWhenTheNewOnesFail) {
 }
 
 TEST(Lifecycle, CaptureThenReplayFindsTheSameInjection) {
-  REQUIRE_LIVE();
+  E2E_REQUIRE_LIVE();
   std::string out = temp("capture.jsonl");
   Process cap({tracehound_binary(), "capture", "-o", out, "--duration", "4"}, true);
   for (int i = 0; i < 200 && cap.stderr_text().find("capturing") == std::string::npos; ++i)
@@ -135,7 +127,7 @@ TEST(Lifecycle, CaptureThenReplayFindsTheSameInjection) {
 }
 
 TEST(Lifecycle, MetricsAndHealthWhileRunning) {
-  REQUIRE_LIVE();
+  E2E_REQUIRE_LIVE();
   Tracehound th({.rules_yaml = rule("metrics rule", "PTRACE_ATTACH")});
   ASSERT_TRUE(th.ready()) << th.log();
   std::smatch m;
@@ -168,7 +160,7 @@ TEST(Lifecycle, MetricsAndHealthWhileRunning) {
 // A ring buffer far too small for a flood of reported events: the losses are counted in the
 // kernel, logged, alerted on (rate-limited) and exported. Never silent.
 TEST(Lifecycle, KernelDropsAreReported) {
-  REQUIRE_LIVE();
+  E2E_REQUIRE_LIVE();
   std::string cfg = temp("small.yaml");
   std::ofstream(cfg) << "ring_buffer_size: 4KiB\n";
   std::string rules = temp("every-ptrace.yaml");

@@ -22,6 +22,17 @@ bool in_ci();
 // Why live tests cannot run here ("" when they can).
 std::string live_precondition_failure();
 
+// Skips the test with the reason when it cannot run here; under CI=true fails instead, since CI
+// must really exercise the kernel side.
+#define E2E_REQUIRE_LIVE()                                           \
+  do {                                                               \
+    std::string e2e_why_ = ::e2e::live_precondition_failure();       \
+    if (!e2e_why_.empty()) {                                         \
+      if (::e2e::in_ci()) FAIL() << "CI=true, cannot skip: " << e2e_why_; \
+      GTEST_SKIP() << e2e_why_;                                      \
+    }                                                                \
+  } while (0)
+
 // A child process with stdout (and optionally stderr) captured line by line.
 class Process {
  public:

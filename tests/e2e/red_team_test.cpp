@@ -15,11 +15,7 @@ const std::set<std::string> kAboveNotice = {"Emergency", "Alert", "Critical", "E
 class RedTeam : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string why = live_precondition_failure();
-    if (!why.empty()) {
-      if (in_ci()) FAIL() << "CI=true, cannot skip: " << why;
-      GTEST_SKIP() << why;
-    }
+    E2E_REQUIRE_LIVE();
     th_ = std::make_unique<Tracehound>(Tracehound::Options{});  // the default ruleset
     ASSERT_TRUE(th_->ready()) << th_->log();
   }
