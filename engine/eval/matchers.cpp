@@ -39,19 +39,13 @@ bool compare_ordered(Op op, T a, T b) {
 
 bool compare_strings(Op op, std::string_view a, std::string_view b, Scratch& s) {
   switch (op) {
-    case Op::eq: case Op::in: case Op::intersects: return a == b;
-    case Op::ne: return a != b;
-    case Op::lt: return a < b;
-    case Op::le: return a <= b;
-    case Op::gt: return a > b;
-    case Op::ge: return a >= b;
     case Op::contains: case Op::bcontains: return a.find(b) != std::string_view::npos;
     case Op::icontains: return icontains(a, b);
     case Op::startswith: case Op::bstartswith: return a.starts_with(b);
     case Op::endswith: return a.ends_with(b);
     case Op::glob: return glob_match(b, a, false, s);
     case Op::iglob: return glob_match(b, a, true, s);
-    default: return false;
+    default: return compare_ordered(op, a, b);  // equality and order
   }
 }
 

@@ -143,10 +143,7 @@ const Process* ProcessTable::resolve_actor(const Actor& a, uint64_t ts_ns) {
     apply_actor(e->proc, a);
     // Gone before it could be read (a short-lived process): its cgroup may be known already.
     if (e->proc.container_full_id.empty() && a.cgroup_id > 1) {
-      if (auto it = container_by_cgroup_.find(a.cgroup_id); it != container_by_cgroup_.end()) {
-        e->proc.container_full_id = it->second.full;
-        e->proc.container_id = it->second.short_id;
-      }
+      if (const ContainerId* c = known_container(a.cgroup_id)) set_container(e->proc, *c);
     }
     e->proc.refresh_cmdline();
   }
@@ -180,30 +177,37 @@ Process* ProcessTable::load_from_proc(int32_t pid) {
   return &e.proc;
 }
 
+void ProcessTable::set_container(Process& p, const ContainerId& c) {
+  p.container_full_id = c.full;
+  p.container_id = c.short_id;
+}
+
+const ContainerId* ProcessTable::known_container(uint64_t cgroup_id) const {
+  auto it = container_by_cgroup_.find(cgroup_id);
+  return it == container_by_cgroup_.end() ? nullptr : &it->second;
+}
+
+void ProcessTable::remember_container(uint64_t cgroup_id, const ContainerId& c) {
+  // Only a container is remembered for a cgroup: a runtime moves a process hierarchy by
+  // hierarchy, so a read in the middle of a move can show no container yet, and "host" cached
+  // under the container's cgroup id would label every later process of that container. Without
+  // a cgroup v2 hierarchy (pure v1 host) the id is always the root's: no key to cache by.
+  if (cgroup_id <= 1 || !c.in_container()) return;
+  if (container_by_cgroup_.size() >= kMaxCgroupCache) container_by_cgroup_.clear();
+  container_by_cgroup_[cgroup_id] = c;
+}
+
 void ProcessTable::refresh_container(Process& p) {
-  if (p.cgroup_id <= 1) {
-    // No cgroup v2 hierarchy (pure v1 host: the id is always the root's): no key to cache by.
-    if (std::optional<ContainerId> cid = reader_.read_container(p.pid)) {
-      p.container_full_id = std::move(cid->full);
-      p.container_id = std::move(cid->short_id);
+  if (p.cgroup_id > 1) {
+    if (const ContainerId* c = known_container(p.cgroup_id)) {
+      set_container(p, *c);
+      return;
     }
-    return;
   }
-  auto it = container_by_cgroup_.find(p.cgroup_id);
-  if (it == container_by_cgroup_.end()) {
-    std::optional<ContainerId> cid = reader_.read_container(p.pid);
-    if (!cid) return;  // gone, or no /proc (replay): keep what we knew
-    p.container_full_id = cid->full;
-    p.container_id = cid->short_id;
-    // Only a container is remembered for the cgroup: a runtime moves a process hierarchy by
-    // hierarchy, so a read in the middle of a move can show no container yet, and "host" cached
-    // under the container's cgroup id would label every later process of that container.
-    if (cid->full.empty()) return;
-    if (container_by_cgroup_.size() >= kMaxCgroupCache) container_by_cgroup_.clear();
-    it = container_by_cgroup_.emplace(p.cgroup_id, std::move(*cid)).first;
-  }
-  p.container_full_id = it->second.full;
-  p.container_id = it->second.short_id;
+  std::optional<ContainerId> cid = reader_.read_container(p.pid);
+  if (!cid) return;  // gone, or no /proc (replay): keep what we knew
+  set_container(p, *cid);
+  remember_container(p.cgroup_id, *cid);
 }
 
 void ProcessTable::on_fork(const Event& e) {
@@ -270,12 +274,8 @@ void ProcessTable::on_exec(const Event& e) {
   // process is gone before /proc could be read.
   if (!e.cgroup.empty()) {
     ContainerId cid = make_container_id(container_id_from_cgroup_path(e.cgroup));
-    p.container_full_id = cid.full;
-    p.container_id = cid.short_id;
-    if (!cid.full.empty() && e.actor.cgroup_id > 1) {
-      if (container_by_cgroup_.size() >= kMaxCgroupCache) container_by_cgroup_.clear();
-      container_by_cgroup_[e.actor.cgroup_id] = std::move(cid);
-    }
+    set_container(p, cid);
+    remember_container(e.actor.cgroup_id, cid);
   } else if (reader_.enabled() && (e.actor.cgroup_id <= 1 || p.container_full_id.empty())) {
     // Without it (older producers), a process seen as on the host may have been read mid-move.
     refresh_container(p);

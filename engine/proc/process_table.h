@@ -174,6 +174,9 @@ class ProcessTable {
   // The actor's cgroup changed (a process moved into a container after its fork was seen):
   // its container id is read again, by cgroup id from a cache or from proc_root.
   void refresh_container(Process& p);
+  static void set_container(Process& p, const ContainerId& c);
+  const ContainerId* known_container(uint64_t cgroup_id) const;
+  void remember_container(uint64_t cgroup_id, const ContainerId& c);
 
   ProcessTableOptions opts_;
   ProcReader reader_;
