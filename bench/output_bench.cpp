@@ -3,6 +3,10 @@
 //     waits until the receiver has all of them: alerts/s delivered, and emit-to-receipt latency
 //     p50/p99 (includes the wait in the queue behind the burst).
 //   BM_WebhookLatency: one alert at a time, unloaded: emit-to-receipt latency p50/p99.
+//   BM_EmitWhileWebhookHangs/<spool>: the cost of emit() on the detector thread while the
+//     webhook never answers, without (0) and with (1) the write-ahead spool: the difference is
+//     what writing every alert ahead costs.
+//   BM_SpoolAppendConsume: the spool alone, one append and one delivery (cursor write) per alert.
 // The latency clock starts at emit() (the detector's hand-off; the event's own time is set
 // then too) and stops when the receiver's handler sees the alert.
 #include <benchmark/benchmark.h>
@@ -19,6 +23,7 @@
 #include <vector>
 
 #include "engine/output/output_manager.h"
+#include "engine/output/spool.h"
 
 namespace th {
 namespace {
@@ -87,7 +92,7 @@ struct Setup {
   std::string spool_dir;
   Metrics metrics;
   std::unique_ptr<OutputManager> mgr;
-  Setup(const std::string& url, uint32_t max_alerts) {
+  Setup(const std::string& url, uint32_t max_alerts, bool spool = true) {
     char tmpl[] = "/tmp/th-output-bench-XXXXXX";
     spool_dir = ::mkdtemp(tmpl);
     Config cfg;
@@ -99,6 +104,7 @@ struct Setup {
     w.batch.max_delay = std::chrono::milliseconds(2);
     w.queue_size = 100000;  // a burst stays in memory: this measures HTTP delivery, not the disk
     w.spool.dir = spool_dir + "/bench";
+    w.spool.enabled = spool;
     cfg.outputs.webhooks = {w};
     Diagnostics d;
     mgr = OutputManager::create(cfg, d, {&metrics});
@@ -175,7 +181,7 @@ void BM_EmitWhileWebhookHangs(benchmark::State& state) {
   std::thread t([&] { hang.listen_after_bind(); });
   while (!hang.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   {
-    Setup s("http://127.0.0.1:" + std::to_string(port) + "/alerts", 1);
+    Setup s("http://127.0.0.1:" + std::to_string(port) + "/alerts", 1, state.range(0) != 0);
     if (!s.mgr) return state.SkipWithError("cannot create the outputs");
     Alert a = bench_alert(1);
     for (auto _ : state) s.mgr->emit(a);
@@ -186,7 +192,29 @@ void BM_EmitWhileWebhookHangs(benchmark::State& state) {
   hang.stop();
   t.join();
 }
-BENCHMARK(BM_EmitWhileWebhookHangs)->Iterations(50000);
+BENCHMARK(BM_EmitWhileWebhookHangs)->Arg(0)->Arg(1)->Iterations(50000);
+
+void BM_SpoolAppendConsume(benchmark::State& state) {
+  char tmpl[] = "/tmp/th-spool-bench-XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  {
+    std::string err;
+    auto spool = Spool::open(dir + "/q", 1ull << 30, err);
+    if (!spool) return state.SkipWithError(err.c_str());
+    Alert a = bench_alert(1);
+    a.uuid = new_alert_uuid();
+    const std::string line = alert_to_json(a);
+    for (auto _ : state) {
+      spool->append(line, a.priority);
+      benchmark::DoNotOptimize(spool->peek(1));
+      spool->consume(1);
+    }
+    state.SetItemsProcessed(state.iterations());
+    state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(line.size() + 1));
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_SpoolAppendConsume)->Iterations(50000);
 
 }  // namespace
 }  // namespace th

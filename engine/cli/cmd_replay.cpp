@@ -39,7 +39,8 @@ Runner add_replay(CLI::App& app) {
       in = &file;
     }
     Diagnostics d;
-    auto outputs = OutputManager::create(cfg, d);
+    // Replay blocks rather than drops, and its webhooks have spools of their own.
+    auto outputs = OutputManager::create(cfg, d, {.mode = OutputMode::replay});
     if (print_diagnostics(d) || !outputs) return 2;
 
     // Replay judges recorded processes only: nothing of this host's /proc leaks in.
@@ -77,6 +78,12 @@ Runner add_replay(CLI::App& app) {
     detector.finish();
     outputs->shutdown();
     spdlog::info("replay: {} events, {} alerts, {} bad lines", events, detector.alerts(), bad);
+    if (uint64_t lost = outputs->undelivered()) {
+      spdlog::error("replay: {} alert deliveries did not happen (dropped, rejected or left in a "
+                    "spool: see above)",
+                    lost);
+      return 1;
+    }
     return bad > 0 ? 1 : 0;
   };
 }

@@ -24,6 +24,7 @@ struct RunOptions {
   CommonOptions common;
   double duration = 0;  // seconds; 0 = until a signal
   int metrics_port = -1;
+  std::string metrics_address;  // empty: the config's
   bool verbose = false;
 };
 
@@ -97,11 +98,12 @@ int run(const RunOptions& o) {
   Config cfg;
   if (!build_config(o.common, cfg)) return 2;
   if (o.metrics_port >= 0) cfg.metrics.port = static_cast<uint16_t>(o.metrics_port);
+  if (!o.metrics_address.empty()) cfg.metrics.address = o.metrics_address;
   auto rules = load_ruleset(cfg, true);
   if (!rules) return 1;
 
   Diagnostics d;
-  auto outputs = OutputManager::create(cfg, d);
+  auto outputs = OutputManager::create(cfg, d, {.report_drops = true});
   if (print_diagnostics(d) || !outputs) return 2;
 
   auto& metrics = Metrics::global();
@@ -137,17 +139,20 @@ int run(const RunOptions& o) {
   DropReporter drops(*outputs, cfg.hostname.empty() ? std::string() : cfg.hostname);
 
   std::atomic<uint64_t> heartbeat{now_ns()};
-  MetricsServer server([&]() -> Health {
-    uint64_t age = now_ns() - heartbeat.load();
-    if (age > 5'000'000'000ull) return {false, "event loop stalled"};
-    auto bad = outputs->unhealthy_outputs();
-    if (!bad.empty()) {
-      std::string names;
-      for (const auto& n : bad) names += (names.empty() ? "" : ", ") + n;
-      return {true, "degraded outputs: " + names};
-    }
-    return {true, ""};
-  });
+  // Liveness (/livez, /healthz): the detection loop turns. Readiness (/readyz): the outputs
+  // deliver too.
+  MetricsServer server(
+      [&]() -> Health {
+        uint64_t age = now_ns() - heartbeat.load();
+        if (age > 5'000'000'000ull) return {false, "event loop stalled"};
+        return {true, ""};
+      },
+      nullptr,
+      [&]() -> Health {
+        std::string why;
+        for (const auto& p : outputs->output_problems()) why += (why.empty() ? "" : "; ") + p;
+        return why.empty() ? Health{} : Health{false, "degraded outputs: " + why};
+      });
   if (cfg.metrics.enabled) {
     std::string err;
     if (!server.start(cfg.metrics.address, cfg.metrics.port, err)) {
@@ -239,6 +244,8 @@ Runner add_run(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
   add_common_options(*cmd, o->common);
   cmd->add_option("--duration", o->duration, "Stop after this many seconds (default: never)");
+  cmd->add_option("--metrics-address", o->metrics_address,
+                  "Address of /metrics and the health endpoints (default: the config's, 127.0.0.1)");
   cmd->add_option("--metrics-port", o->metrics_port,
                   "Port of /metrics and /healthz (0: any free port)");
   cmd->add_flag("-v,--verbose", o->verbose, "Debug logging");

@@ -36,6 +36,7 @@ std::string alert_to_json(const Alert& a) {
   j["source"] = a.source;
   j["tags"] = a.tags;
   j["time"] = format_rfc3339_ns(a.time_ns);
+  if (!a.uuid.empty()) j["uuid"] = a.uuid;
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
@@ -82,6 +83,7 @@ std::optional<Alert> alert_from_json(std::string_view line) {
     a.source = j.value("source", "syscall");
     a.tags = j.value("tags", std::vector<std::string>{});
     if (!parse_rfc3339_ns(j.at("time").get<std::string>(), a.time_ns)) return std::nullopt;
+    a.uuid = j.value("uuid", "");
   } catch (const nlohmann::ordered_json::exception&) {
     return std::nullopt;
   }

@@ -1,5 +1,6 @@
 // An alert, in the shape of Falco's JSON output so that Falcosidekick and SIEMs take it as it is:
-// {"hostname","output","output_fields","priority","rule","source","tags","time"}.
+// {"hostname","output","output_fields","priority","rule","source","tags","time"}, and "uuid"
+// (as Falcosidekick names it) once the outputs accepted it.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,9 @@ struct Alert {
   std::string source = "syscall";
   std::vector<std::string> tags;
   std::string hostname;
+  // A stable id given when the outputs accept the alert (RFC 9562 UUID version 4), so that a
+  // receiver can drop the duplicates an at-least-once delivery makes; empty until then.
+  std::string uuid;
 };
 
 // One line of JSON (no trailing newline), keys as Falco emits them; time as RFC 3339 with ns.

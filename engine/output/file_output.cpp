@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,28 +9,48 @@
 #include "engine/output/local_outputs.h"
 
 namespace th {
-namespace {
 
-int open_append(const std::string& path) {
-  return ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+OpenedFile open_alert_file(const std::string& path) {
+  // Never through a symbolic link (a planted one would point root's writes anywhere), and a new
+  // file only where none exists (O_EXCL: no race with a link planted between the two opens).
+  // O_NONBLOCK: a planted FIFO must not hang the open; it is refused below.
+  constexpr int kFlags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+  OpenedFile r;
+  r.fd.reset(::open(path.c_str(), kFlags));
+  if (!r.fd && errno == ENOENT) r.fd.reset(::open(path.c_str(), kFlags | O_CREAT | O_EXCL, 0600));
+  if (!r.fd) {
+    int e = errno;
+    r.error = std::strerror(e);
+    if (e == ELOOP) r.error += " (it is a symbolic link: refused, O_NOFOLLOW)";
+    if (e == ENXIO) r.error += " (not a regular file: a FIFO or socket, refused)";
+    return r;
+  }
+  struct stat st {};
+  if (::fstat(r.fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    r.error = "not a regular file: refused";
+    r.fd.reset();
+    return r;
+  }
+  ::fcntl(r.fd.get(), F_SETFL, O_APPEND);  // back to blocking writes
+  return r;
 }
 
-}  // namespace
-
 std::unique_ptr<FileOutput> FileOutput::create(const std::string& path, std::size_t capacity,
-                                               OutputMetrics m, Diagnostics& diags) {
-  UniqueFd fd(open_append(path));
-  if (!fd) {
-    diags.error("TH-O-FILE", {path, 0, 0},
-                std::string("cannot open the alert file for appending: ") + std::strerror(errno),
+                                               OutputMetrics m, Diagnostics& diags,
+                                               bool block_when_full) {
+  OpenedFile f = open_alert_file(path);
+  if (!f.fd) {
+    diags.error("TH-O-FILE", {path, 0, 0}, "cannot open the alert file for appending: " + f.error,
                 "output", "file");
     return nullptr;
   }
-  return std::unique_ptr<FileOutput>(new FileOutput(path, std::move(fd), capacity, m));
+  return std::unique_ptr<FileOutput>(
+      new FileOutput(path, std::move(f.fd), capacity, m, block_when_full));
 }
 
-FileOutput::FileOutput(std::string path, UniqueFd fd, std::size_t capacity, OutputMetrics m)
-    : QueuedOutput("file", capacity, m), path_(std::move(path)), fd_(std::move(fd)) {
+FileOutput::FileOutput(std::string path, UniqueFd fd, std::size_t capacity, OutputMetrics m,
+                       bool block_when_full)
+    : QueuedOutput("file", capacity, m, block_when_full), path_(std::move(path)), fd_(std::move(fd)) {
   start();
 }
 
@@ -40,23 +61,56 @@ FileOutput::~FileOutput() {
 
 void FileOutput::reopen() noexcept { reopen_requested_.store(true); }
 
+std::string FileOutput::write_problem() const {
+  std::lock_guard lock(problem_mu_);
+  return problem_;
+}
+
+void FileOutput::set_problem(std::string p) {
+  std::lock_guard lock(problem_mu_);
+  if (p.empty() && !problem_.empty()) spdlog::info("output 'file': writing {} again", path_);
+  if (!p.empty() && p != problem_) spdlog::error("output 'file': {}", p);
+  problem_ = std::move(p);
+}
+
 bool FileOutput::open_file() {
-  UniqueFd fd(open_append(path_));
-  if (!fd) {
-    if (healthy_.exchange(false))
-      spdlog::error("output 'file': cannot open {}: {}", path_, std::strerror(errno));
+  OpenedFile f = open_alert_file(path_);
+  if (!f.fd) {
+    set_problem("cannot open " + path_ + ": " + f.error);
     return false;
   }
-  fd_ = std::move(fd);
-  if (!healthy_.exchange(true)) spdlog::info("output 'file': {} open again", path_);
+  fd_ = std::move(f.fd);
   return true;
 }
 
 void FileOutput::tick() {
   if (reopen_requested_.exchange(false)) {
     spdlog::info("output 'file': reopening {}", path_);
-    open_file();
+    // The old file was rotated away: on failure, alerts are counted as dropped (and the open
+    // retried with every batch) rather than written where nobody reads.
+    if (open_file()) set_problem({});
+    else fd_.reset();
   }
+}
+
+bool FileOutput::write_line(std::string_view line) {
+  off_t start = ::lseek(fd_.get(), 0, SEEK_END);
+  std::string_view rest = line;
+  while (!rest.empty()) {
+    ssize_t w = ::write(fd_.get(), rest.data(), rest.size());
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      int e = w < 0 ? errno : EIO;
+      // Never leave a partial line for a collector to read (or the next line to be glued to):
+      // cut the file back to where this line began.
+      if (rest.size() != line.size() && (start < 0 || ::ftruncate(fd_.get(), start) != 0))
+        torn_ = true;  // could not: the next write starts with a newline
+      errno = e;
+      return false;
+    }
+    rest.remove_prefix(static_cast<std::size_t>(w));
+  }
+  return true;
 }
 
 std::size_t FileOutput::write(const std::vector<RecordPtr>& batch) {
@@ -64,23 +118,18 @@ std::size_t FileOutput::write(const std::vector<RecordPtr>& batch) {
   std::size_t n = 0;
   std::string line;
   for (const auto& rec : batch) {
-    line = rec->json;
+    line.clear();
+    if (torn_) line += '\n';
+    line += rec->json;
     line += '\n';
-    std::string_view rest = line;
-    while (!rest.empty()) {
-      ssize_t w = ::write(fd_.get(), rest.data(), rest.size());
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) {
-        spdlog::error("output 'file': write to {} failed: {}", path_, std::strerror(errno));
-        healthy_ = false;
-        fd_.reset();  // try a fresh open with the next batch
-        return n;
-      }
-      rest.remove_prefix(static_cast<std::size_t>(w));
+    if (!write_line(line)) {
+      set_problem("cannot write " + path_ + ": " + std::strerror(errno));
+      return n;  // the rest of the batch is counted as dropped; the next batch tries again
     }
+    torn_ = false;
     ++n;
   }
-  healthy_ = true;
+  set_problem({});
   return n;
 }
 

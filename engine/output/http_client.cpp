@@ -113,8 +113,15 @@ HttpClient::~HttpClient() {
 }
 
 HttpResult HttpClient::post(const std::string& body, std::chrono::milliseconds timeout,
-                            const std::atomic<bool>& abort) {
+                            const std::atomic<bool>& abort,
+                            const std::vector<std::string>& extra_headers) {
   HttpResult r;
+  curl_slist* headers = nullptr;
+  if (!extra_headers.empty()) {
+    for (curl_slist* h = headers_; h; h = h->next) headers = curl_slist_append(headers, h->data);
+    for (const auto& h : extra_headers) headers = curl_slist_append(headers, h.c_str());
+  }
+  curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers ? headers : headers_);
   Transfer t{&r, &abort};
   errbuf_[0] = 0;
   auto ms = std::max<int64_t>(1, std::min(timeout, default_timeout_).count());
@@ -125,6 +132,8 @@ HttpResult HttpClient::post(const std::string& body, std::chrono::milliseconds t
   curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(curl_, CURLOPT_XFERINFODATA, &t);
   CURLcode rc = curl_easy_perform(curl_);
+  curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers_);
+  curl_slist_free_all(headers);
   if (rc == CURLE_OK) {
     r.transport_ok = true;
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);

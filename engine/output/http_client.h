@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/config/config.h"
 
@@ -37,8 +38,10 @@ class HttpClient {
   // POSTs `body`; the transfer gives up after `timeout` (capped by the configured one) or when
   // `abort` turns true (checked about every 100 ms at the latest... or each second on a silent
   // connection: curl's progress callback cadence).
+  // `extra_headers` ("Name: value") are sent with this request only.
   HttpResult post(const std::string& body, std::chrono::milliseconds timeout,
-                  const std::atomic<bool>& abort);
+                  const std::atomic<bool>& abort,
+                  const std::vector<std::string>& extra_headers = {});
 
  private:
   CURL* curl_ = nullptr;

@@ -15,7 +15,8 @@ namespace th {
 // logs go to stderr.
 class StdoutOutput : public QueuedOutput {
  public:
-  StdoutOutput(AlertFormat format, std::size_t capacity, OutputMetrics m, int fd = 1);
+  StdoutOutput(AlertFormat format, std::size_t capacity, OutputMetrics m, int fd = 1,
+               bool block_when_full = false);
   ~StdoutOutput() override;
 
  private:
@@ -24,28 +25,44 @@ class StdoutOutput : public QueuedOutput {
   int fd_;
 };
 
-// JSON Lines appended to `path` (created 0600). reopen() is async-signal-safe: it sets a flag
-// and the worker reopens the file before its next write, so logrotate can move the file away and
-// send SIGUSR1.
+// The alert file, opened for appending: never through a symbolic link (O_NOFOLLOW), created
+// 0600 only where nothing exists (O_EXCL), refused when it is not a regular file. `error` says
+// why it failed (with the errno text).
+struct OpenedFile {
+  UniqueFd fd;
+  std::string error;
+};
+OpenedFile open_alert_file(const std::string& path);
+
+// JSON Lines appended to `path`. reopen() is async-signal-safe: it sets a flag and the worker
+// reopens the file before its next write, so logrotate can move the file away and send SIGUSR1.
+// A write that fails (disk full) is cut back so that no partial line stays; the alerts not
+// written are counted as dropped and the output is degraded until a write succeeds again.
 class FileOutput : public QueuedOutput {
  public:
   // nullptr with a TH-O-FILE diagnostic when the file cannot be opened.
   static std::unique_ptr<FileOutput> create(const std::string& path, std::size_t capacity,
-                                            OutputMetrics m, Diagnostics& diags);
+                                            OutputMetrics m, Diagnostics& diags,
+                                            bool block_when_full = false);
   ~FileOutput() override;
   void reopen() noexcept override;
-  bool healthy() const override { return healthy_.load(); }
 
  private:
-  FileOutput(std::string path, UniqueFd fd, std::size_t capacity, OutputMetrics m);
+  FileOutput(std::string path, UniqueFd fd, std::size_t capacity, OutputMetrics m,
+             bool block_when_full);
   std::size_t write(const std::vector<RecordPtr>& batch) override;
+  std::string write_problem() const override;
   void tick() override;
   bool open_file();
+  bool write_line(std::string_view line);
+  void set_problem(std::string p);
 
   std::string path_;
   UniqueFd fd_;
+  bool torn_ = false;  // a partial line could not be cut back
   std::atomic<bool> reopen_requested_{false};
-  std::atomic<bool> healthy_{true};
+  mutable std::mutex problem_mu_;
+  std::string problem_;
 };
 
 // RFC 3164 datagrams to the local syslog daemon's socket (/dev/log by default), the way the C
@@ -58,13 +75,13 @@ class SyslogOutput : public QueuedOutput {
   // may start later; alerts that cannot be sent are counted as dropped.
   static std::unique_ptr<SyslogOutput> create(const SyslogOutputConfig& cfg, AlertFormat format,
                                               std::size_t capacity, OutputMetrics m,
-                                              Diagnostics& diags);
+                                              Diagnostics& diags, bool block_when_full = false);
   ~SyslogOutput() override;
-  bool healthy() const override { return healthy_.load(); }
 
  private:
   SyslogOutput(const SyslogOutputConfig& cfg, int facility, AlertFormat format,
-               std::size_t capacity, OutputMetrics m);
+               std::size_t capacity, OutputMetrics m, bool block_when_full);
+  std::string write_problem() const override;
   std::size_t write(const std::vector<RecordPtr>& batch) override;
   bool connect_socket();
   bool send_one(const std::string& datagram);
@@ -73,7 +90,7 @@ class SyslogOutput : public QueuedOutput {
   int facility_;
   AlertFormat format_;
   UniqueFd sock_;
-  std::atomic<bool> healthy_{true};
+  std::atomic<int> failed_errno_{0};  // of the last failed send, 0 after a good one
   bool warned_ = false;
 };
 

@@ -3,6 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <random>
+#include <thread>
+
+#include "engine/output/drop_reporter.h"
 #include "engine/output/local_outputs.h"
 #include "engine/output/webhook_output.h"
 
@@ -15,12 +19,52 @@ RecordPtr make_record(const Alert& a) {
   r->time_ns = a.time_ns;
   r->rule = a.rule;
   r->priority = a.priority;
+  r->uuid = a.uuid;
   return r;
+}
+
+RecordPtr record_from_line(const std::string& line) {
+  auto a = alert_from_json(line);
+  if (!a) return nullptr;
+  auto r = std::make_shared<AlertRecord>();
+  r->json = line;
+  r->text = a->output;
+  r->time_ns = a->time_ns;
+  r->rule = a->rule;
+  r->priority = a->priority;
+  r->uuid = a->uuid;
+  return r;
+}
+
+std::string new_alert_uuid() {
+  thread_local std::mt19937_64 rng{[] {
+    std::random_device rd;
+    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  }()};
+  uint64_t hi = rng(), lo = rng();
+  hi = (hi & ~0xf000ull) | 0x4000ull;                  // version 4
+  lo = (lo & ~(3ull << 62)) | (2ull << 62);            // variant 10
+  char buf[37];
+  std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx",
+                static_cast<unsigned long long>(hi >> 32),
+                static_cast<unsigned long long>((hi >> 16) & 0xffff),
+                static_cast<unsigned long long>(hi & 0xffff),
+                static_cast<unsigned long long>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffull));
+  return buf;
+}
+
+void count_dropped_alert(OutputMetrics& m, const std::string& output, const AlertRecord& rec,
+                         const char* why) {
+  m.dropped.inc();
+  if (auto* c = m.dropped_by_priority[static_cast<std::size_t>(rec.priority)]) c->inc();
+  spdlog::warn("output '{}': alert dropped ({}): rule '{}', priority {}, time {}", output, why,
+               rec.rule, priority_name(rec.priority), format_rfc3339_ns(rec.time_ns));
 }
 
 OutputMetrics OutputMetrics::make(Metrics& m, const std::string& output) {
   const Labels l = {{"output", output}};
-  return OutputMetrics{
+  OutputMetrics om{
       m.counter("tracehound_output_delivered_total", "Alerts delivered, per output", l),
       m.counter("tracehound_output_retried_total", "Alerts sent again after a failed attempt", l),
       m.counter("tracehound_output_rejected_total",
@@ -34,6 +78,12 @@ OutputMetrics OutputMetrics::make(Metrics& m, const std::string& output) {
                   "From the event's time to the alert's delivery",
                   {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 300}, l),
   };
+  for (std::size_t p = 0; p < om.dropped_by_priority.size(); ++p)
+    om.dropped_by_priority[p] = &m.counter(
+        "tracehound_output_dropped_by_priority_total",
+        "Alerts lost, per output and alert priority (the least severe go first when full)",
+        {{"output", output}, {"priority", std::string(priority_name(static_cast<Priority>(p)))}});
+  return om;
 }
 
 namespace {
@@ -42,26 +92,39 @@ std::string local_hostname() {
   if (::gethostname(buf, sizeof buf - 1) != 0) return {};
   return buf;
 }
+
+// Spools are keyed by destination: <webhook spool dir>/<hash of the URL>, so that alerts spooled
+// for one URL are never sent to another (a renamed or re-pointed webhook starts a spool of its
+// own; the old one waits for its URL). Replay's are under <webhook spool dir>/replay/.
+std::string destination_spool_dir(const OutputsConfig& o, const WebhookConfig& w,
+                                  OutputMode mode) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across builds and runs
+  for (unsigned char c : w.url) h = (h ^ c) * 1099511628211ull;
+  char key[17];
+  std::snprintf(key, sizeof key, "%016llx", static_cast<unsigned long long>(h));
+  return webhook_spool_dir(o, w) + (mode == OutputMode::replay ? "/replay/" : "/") + key;
+}
 }  // namespace
 
 std::unique_ptr<OutputManager> OutputManager::create(const Config& cfg, Diagnostics& diags,
                                                      OutputManagerOptions opts) {
   Metrics& m = opts.metrics ? *opts.metrics : Metrics::global();
   const auto& o = cfg.outputs;
+  const bool block = opts.mode == OutputMode::replay;
   std::size_t errors_before = diags.error_count();
   std::vector<std::unique_ptr<Output>> outs;
   if (o.stdout_output.enabled)
     outs.push_back(std::make_unique<StdoutOutput>(cfg.format, o.queue_size,
                                                   OutputMetrics::make(m, "stdout"),
-                                                  opts.stdout_fd));
+                                                  opts.stdout_fd, block));
   if (o.file.enabled) {
     if (auto f = FileOutput::create(o.file.path, o.queue_size, OutputMetrics::make(m, "file"),
-                                    diags))
+                                    diags, block))
       outs.push_back(std::move(f));
   }
   if (o.syslog.enabled) {
     if (auto s = SyslogOutput::create(o.syslog, cfg.format, o.queue_size,
-                                      OutputMetrics::make(m, "syslog"), diags))
+                                      OutputMetrics::make(m, "syslog"), diags, block))
       outs.push_back(std::move(s));
   }
   for (const auto& w : o.webhooks) {
@@ -71,8 +134,8 @@ std::unique_ptr<OutputManager> OutputManager::create(const Config& cfg, Diagnost
       if (!s) continue;
       secret = std::move(*s);
     }
-    if (auto out = WebhookOutput::create(w, secret, webhook_spool_dir(o, w),
-                                         OutputMetrics::make(m, w.name), diags))
+    if (auto out = WebhookOutput::create(w, secret, destination_spool_dir(o, w, opts.mode),
+                                         OutputMetrics::make(m, w.name), diags, block))
       outs.push_back(std::move(out));
   }
   if (diags.error_count() > errors_before) {
@@ -81,11 +144,11 @@ std::unique_ptr<OutputManager> OutputManager::create(const Config& cfg, Diagnost
     for (auto& out : outs) out->finish_shutdown(Clock::now());
     return nullptr;
   }
-  return std::make_unique<OutputManager>(cfg, std::move(outs), m);
+  return std::make_unique<OutputManager>(cfg, std::move(outs), m, opts);
 }
 
 OutputManager::OutputManager(const Config& cfg, std::vector<std::unique_ptr<Output>> outputs,
-                             Metrics& metrics)
+                             Metrics& metrics, const OutputManagerOptions& opts)
     : outputs_(std::move(outputs)),
       minimum_(cfg.minimum_priority),
       hostname_(cfg.hostname.empty() ? local_hostname() : cfg.hostname),
@@ -95,7 +158,10 @@ OutputManager::OutputManager(const Config& cfg, std::vector<std::unique_ptr<Outp
       filtered_(metrics.counter("tracehound_alerts_filtered_total",
                                 "Alerts below the configured minimum priority, not sent")),
       after_shutdown_(metrics.counter("tracehound_alerts_after_shutdown_total",
-                                      "Alerts emitted after the outputs were shut down (lost)")) {}
+                                      "Alerts emitted after the outputs were shut down (lost)")),
+      mode_(opts.mode) {
+  if (opts.report_drops) drop_reporter_ = std::make_unique<DropReporter>(*this, outputs_, metrics);
+}
 
 OutputManager::~OutputManager() { shutdown(); }
 
@@ -110,18 +176,14 @@ void OutputManager::emit(const Alert& alert) {
                  format_rfc3339_ns(alert.time_ns));
     return;
   }
-  RecordPtr rec;
-  if (alert.hostname.empty() || alert.time_ns == 0) {
-    Alert copy = alert;
-    if (copy.hostname.empty()) copy.hostname = hostname_;
-    if (copy.time_ns == 0)
-      copy.time_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                std::chrono::system_clock::now().time_since_epoch())
-                                                .count());
-    rec = make_record(copy);
-  } else {
-    rec = make_record(alert);
-  }
+  Alert copy = alert;
+  if (copy.hostname.empty()) copy.hostname = hostname_;
+  if (copy.time_ns == 0)
+    copy.time_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count());
+  if (copy.uuid.empty()) copy.uuid = new_alert_uuid();
+  RecordPtr rec = make_record(copy);
   emitted_.inc();
   for (auto& out : outputs_) out->enqueue(rec);
 }
@@ -131,10 +193,39 @@ void OutputManager::reopen() noexcept {
 }
 
 void OutputManager::shutdown(std::chrono::milliseconds timeout) {
+  if (drop_reporter_) drop_reporter_->stop();  // its last report still goes out
   if (stopped_.exchange(true)) return;
-  auto deadline = Clock::now() + timeout;
   for (auto& out : outputs_) out->begin_shutdown();
+  if (mode_ == OutputMode::replay) {
+    // No live traffic to protect: wait while the outputs make progress.
+    auto pending = [&] {
+      std::size_t n = 0;
+      for (const auto& out : outputs_) n += out->queue_depth();
+      return n;
+    };
+    auto last_progress = Clock::now();
+    for (std::size_t left = pending(), before = left; left > 0; before = left) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      left = pending();
+      if (left < before) last_progress = Clock::now();
+      if (Clock::now() - last_progress > timeout) break;
+    }
+  }
+  auto deadline = Clock::now() + timeout;
   for (auto& out : outputs_) out->finish_shutdown(deadline);
+}
+
+std::vector<std::string> OutputManager::output_problems() const {
+  std::vector<std::string> out;
+  for (const auto& o : outputs_)
+    if (auto p = o->problem(); !p.empty()) out.push_back(o->name() + ": " + p);
+  return out;
+}
+
+uint64_t OutputManager::undelivered() const {
+  uint64_t n = after_shutdown_.value();
+  for (const auto& o : outputs_) n += o->undelivered();
+  return n;
 }
 
 std::vector<std::string> OutputManager::unhealthy_outputs() const {

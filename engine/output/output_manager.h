@@ -24,9 +24,24 @@
 
 namespace th {
 
+class DropReporter;
+
+enum class OutputMode {
+  // Live detection: emit() never blocks; what cannot be kept is dropped (least severe first).
+  live,
+  // Replay and tests of recorded events: no live traffic to protect, so emit() blocks while a
+  // queue or spool is full instead of dropping, and webhooks use spools of their own
+  // (<spool dir>/replay/...), never the live daemon's.
+  replay,
+};
+
 struct OutputManagerOptions {
   Metrics* metrics = nullptr;  // nullptr: Metrics::global()
   int stdout_fd = 1;           // where the stdout output writes (tests point it elsewhere)
+  OutputMode mode = OutputMode::live;
+  // Emit an internal alert ("tracehound internal: alerts dropped", priority ALERT so that it is
+  // kept before any rule's alert) when outputs lost alerts, at most every 10 s, with the counts.
+  bool report_drops = false;
 };
 
 class OutputManager : public AlertSink {
@@ -38,7 +53,7 @@ class OutputManager : public AlertSink {
                                                OutputManagerOptions opts = {});
   // For tests and embedders: an explicit list of outputs.
   OutputManager(const Config& cfg, std::vector<std::unique_ptr<Output>> outputs,
-                Metrics& metrics);
+                Metrics& metrics, const OutputManagerOptions& opts = {});
   ~OutputManager() override;
 
   // Drops alerts below cfg.minimum_priority (counted in tracehound_alerts_filtered_total),
@@ -51,13 +66,18 @@ class OutputManager : public AlertSink {
   void reopen() noexcept;
 
   // Stops taking alerts (later emits are counted as dropped), lets every output drain in
-  // parallel for at most `timeout`, then webhooks spool what is left and other outputs count it
-  // as dropped. Idempotent; the destructor calls shutdown(cfg.drain_timeout) if not done.
+  // parallel for at most `timeout` (in replay mode: for as long as they make progress, giving up
+  // after `timeout` without any), then webhooks keep what is left in their spool and other
+  // outputs count it as dropped. Idempotent; the destructor calls shutdown() if not done.
   void shutdown(std::chrono::milliseconds timeout);
   void shutdown() { shutdown(drain_timeout_); }
 
-  // For /healthz: names of outputs whose destination is failing right now (empty: all fine).
+  // For /readyz: names of outputs whose destination is failing right now (empty: all fine).
   std::vector<std::string> unhealthy_outputs() const;
+  // The same with the reasons: "sidekick: delivery failing: Couldn't connect to server".
+  std::vector<std::string> output_problems() const;
+  // Alerts taken and not delivered by all outputs: lost, or (after shutdown) left in a spool.
+  uint64_t undelivered() const;
   const std::vector<std::unique_ptr<Output>>& outputs() const { return outputs_; }
 
  private:
@@ -69,6 +89,8 @@ class OutputManager : public AlertSink {
   Counter& filtered_;
   Counter& after_shutdown_;
   std::atomic<bool> stopped_{false};
+  OutputMode mode_;
+  std::unique_ptr<DropReporter> drop_reporter_;
 };
 
 }  // namespace th

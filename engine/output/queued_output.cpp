@@ -4,13 +4,16 @@
 
 namespace th {
 
-void log_dropped_alert(const std::string& output, const AlertRecord& rec, const char* why) {
-  spdlog::warn("output '{}': alert dropped ({}): rule '{}', priority {}, time {}", output, why,
-               rec.rule, priority_name(rec.priority), format_rfc3339_ns(rec.time_ns));
+namespace {
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
 }
+}  // namespace
 
-QueuedOutput::QueuedOutput(std::string name, std::size_t capacity, OutputMetrics metrics)
-    : name_(std::move(name)), capacity_(capacity ? capacity : 1), m_(metrics) {}
+QueuedOutput::QueuedOutput(std::string name, std::size_t capacity, OutputMetrics metrics,
+                           bool block_when_full)
+    : name_(std::move(name)), m_(metrics), block_when_full_(block_when_full), queue_(capacity) {}
 
 QueuedOutput::~QueuedOutput() {
   // Subclasses call finish_shutdown in their destructors; this is the last guard so that the
@@ -26,23 +29,36 @@ QueuedOutput::~QueuedOutput() {
 void QueuedOutput::start() { worker_ = std::thread([this] { run(); }); }
 
 void QueuedOutput::drop(const RecordPtr& rec, const char* why) {
-  m_.dropped.inc();
-  log_dropped_alert(name_, *rec, why);
+  ++lost_;
+  count_dropped_alert(m_, name_, *rec, why);
 }
 
 void QueuedOutput::enqueue(const RecordPtr& rec) {
-  const char* why;
+  RecordPtr gone;
+  const char* why = "queue full";
   {
-    std::lock_guard lock(mu_);
-    if (!stopping_ && queue_.size() < capacity_) {
-      queue_.push_back(rec);
+    std::unique_lock lock(mu_);
+    if (block_when_full_)
+      cv_.wait(lock, [&] { return stopping_ || !queue_.full(); });
+    if (stopping_) {
+      gone = rec;
+      why = "output is shutting down";
+    } else {
+      AlertQueue::Pushed p = queue_.push(rec);
+      gone = p.stored ? p.evicted : rec;
       m_.queue_depth.set(static_cast<double>(queue_.size()));
-      cv_.notify_one();
-      return;
+      cv_.notify_all();
     }
-    why = stopping_ ? "output is shutting down" : "queue full";
   }
-  drop(rec, why);
+  if (gone) drop(gone, why);
+}
+
+std::string QueuedOutput::problem() const {
+  int64_t since = writing_since_ns_.load();
+  if (since && steady_ns() - since > std::chrono::nanoseconds(kStalledAfter).count())
+    return "a write has been blocked for " + std::to_string((steady_ns() - since) / 1'000'000'000) +
+           " s (the destination does not take alerts)";
+  return write_problem();
 }
 
 std::size_t QueuedOutput::queue_depth() const {
@@ -66,13 +82,15 @@ void QueuedOutput::run() {
         }
       }
       if (queue_.empty() || abort_) return;  // stopping and drained, or out of time
-      batch.assign(queue_.begin(), queue_.begin() + std::min<std::size_t>(queue_.size(), 256));
-      queue_.erase(queue_.begin(), queue_.begin() + batch.size());
+      batch = queue_.take(256);
       m_.queue_depth.set(static_cast<double>(queue_.size()));
       busy_ = true;
+      cv_.notify_all();  // room for a blocked enqueue
     }
     tick();
+    writing_since_ns_ = steady_ns();
     std::size_t written = write(batch);
+    writing_since_ns_ = 0;
     auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
@@ -104,10 +122,10 @@ void QueuedOutput::finish_shutdown(Clock::time_point deadline) {
     cv_.notify_all();
   }
   worker_.join();
-  std::deque<RecordPtr> left;
+  std::vector<RecordPtr> left;
   {
     std::lock_guard lock(mu_);
-    left.swap(queue_);
+    left = queue_.take_all();
     m_.queue_depth.set(0);
   }
   for (const auto& rec : left) drop(rec, "not written before the drain timeout");

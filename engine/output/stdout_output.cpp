@@ -7,8 +7,9 @@
 
 namespace th {
 
-StdoutOutput::StdoutOutput(AlertFormat format, std::size_t capacity, OutputMetrics m, int fd)
-    : QueuedOutput("stdout", capacity, m), format_(format), fd_(fd) {
+StdoutOutput::StdoutOutput(AlertFormat format, std::size_t capacity, OutputMetrics m, int fd,
+                           bool block_when_full)
+    : QueuedOutput("stdout", capacity, m, block_when_full), format_(format), fd_(fd) {
   start();
 }
 

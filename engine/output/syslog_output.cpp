@@ -30,7 +30,8 @@ std::optional<int> syslog_facility_number(std::string_view name) {
 
 std::unique_ptr<SyslogOutput> SyslogOutput::create(const SyslogOutputConfig& cfg,
                                                    AlertFormat format, std::size_t capacity,
-                                                   OutputMetrics m, Diagnostics& diags) {
+                                                   OutputMetrics m, Diagnostics& diags,
+                                                   bool block_when_full) {
   auto fac = syslog_facility_number(cfg.facility);
   if (!fac) {
     diags.error("TH-O-SYSLOG", {}, "unknown syslog facility '" + cfg.facility + "'", "output",
@@ -43,12 +44,12 @@ std::unique_ptr<SyslogOutput> SyslogOutput::create(const SyslogOutputConfig& cfg
                 "output", "syslog");
     return nullptr;
   }
-  return std::unique_ptr<SyslogOutput>(new SyslogOutput(cfg, *fac, format, capacity, m));
+  return std::unique_ptr<SyslogOutput>(new SyslogOutput(cfg, *fac, format, capacity, m, block_when_full));
 }
 
 SyslogOutput::SyslogOutput(const SyslogOutputConfig& cfg, int facility, AlertFormat format,
-                           std::size_t capacity, OutputMetrics m)
-    : QueuedOutput("syslog", capacity, m), cfg_(cfg), facility_(facility), format_(format) {
+                           std::size_t capacity, OutputMetrics m, bool block_when_full)
+    : QueuedOutput("syslog", capacity, m, block_when_full), cfg_(cfg), facility_(facility), format_(format) {
   connect_socket();
   start();
 }
@@ -56,6 +57,11 @@ SyslogOutput::SyslogOutput(const SyslogOutputConfig& cfg, int facility, AlertFor
 SyslogOutput::~SyslogOutput() {
   begin_shutdown();
   finish_shutdown(Clock::now());
+}
+
+std::string SyslogOutput::write_problem() const {
+  int e = failed_errno_.load();
+  return e ? "cannot send to " + cfg_.socket_path + ": " + std::strerror(e) : std::string();
 }
 
 bool SyslogOutput::connect_socket() {
@@ -73,8 +79,8 @@ bool SyslogOutput::connect_socket() {
       spdlog::warn("output 'syslog': cannot connect to {}: {}", cfg_.socket_path,
                    std::strerror(errno));
     warned_ = true;
+    failed_errno_ = errno ? errno : EIO;
     sock_.reset();
-    healthy_ = false;
     return false;
   }
   if (warned_) spdlog::info("output 'syslog': connected to {}", cfg_.socket_path);
@@ -113,10 +119,10 @@ std::size_t SyslogOutput::write(const std::vector<RecordPtr>& batch) {
                         cfg_.ident + "[" + std::to_string(::getpid()) + "]: " +
                         (format_ == AlertFormat::json ? rec->json : rec->text);
     if (!send_one(dgram)) {
-      healthy_ = false;
+      failed_errno_ = errno ? errno : EIO;
       return n;
     }
-    healthy_ = true;
+    failed_errno_ = 0;
     ++n;
   }
   return n;

@@ -22,8 +22,15 @@
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include "engine/config/config.h"
 #include "engine/core/alert.h"
+#include "engine/output/output_manager.h"
+
+extern char** environ;
 
 namespace th::testing {
 
@@ -216,6 +223,17 @@ class LogCapture {
   std::shared_ptr<spdlog::logger> previous_;
 };
 
+// Skips the test with the reason when it cannot run here (not root); under CI=true fails
+// instead, since CI runs as root and a skip there would hide a regression.
+#define TH_REQUIRE_ROOT()                                                          \
+  do {                                                                            \
+    if (::geteuid() != 0) {                                                       \
+      const char* ci = std::getenv("CI");                                         \
+      if (ci && std::string(ci) == "true") FAIL() << "CI=true: this test needs root"; \
+      GTEST_SKIP() << "needs root (mount, setpriv): skipped";                     \
+    }                                                                             \
+  } while (0)
+
 class TempDir {
  public:
   TempDir() {
@@ -248,6 +266,30 @@ inline Alert make_alert(int i, Priority p = Priority::critical) {
   return a;
 }
 
+// `text` (one alert or several, JSON or a datagram) without the `,"uuid":"..."` the outputs give
+// each alert, so that it compares with alert_to_json() of an alert that has none. Every alert in
+// `text` must carry a well-formed one: the result is "<missing uuid>" otherwise.
+inline std::string without_uuid(std::string text) {
+  constexpr std::string_view kKey = ",\"uuid\":\"";
+  std::size_t alerts = 0, from = 0;
+  for (auto p = text.find("\"hostname\":"); p != std::string::npos; p = text.find("\"hostname\":", p + 1))
+    ++alerts;
+  std::size_t removed = 0;
+  for (auto p = text.find(kKey, from); p != std::string::npos; p = text.find(kKey, from)) {
+    std::size_t end = p + kKey.size() + 36;
+    if (end >= text.size() || text[end] != '"' || text[p + kKey.size() + 14] != '4')
+      return "<malformed uuid>";
+    text.erase(p, end + 1 - p);
+    from = p;
+    ++removed;
+  }
+  return removed == alerts ? text : "<missing uuid>";
+}
+inline std::vector<std::string> without_uuid(std::vector<std::string> v) {
+  for (auto& s : v) s = without_uuid(std::move(s));
+  return v;
+}
+
 inline std::vector<std::string> read_lines(const std::string& path) {
   std::ifstream in(path);
   std::vector<std::string> out;
@@ -275,6 +317,65 @@ inline WebhookConfig fast_webhook(const std::string& name, const std::string& ur
   w.retry.max_backoff = std::chrono::milliseconds(40);
   w.spool.dir = spool_dir;
   return w;
+}
+
+// An OutputManager for `cfg` on the metrics `m`; null (and a test failure with the
+// diagnostics) when it cannot be created.
+inline std::unique_ptr<OutputManager> manager_for(const Config& cfg, Metrics& m) {
+  Diagnostics d;
+  auto mgr = OutputManager::create(cfg, d, {&m});
+  if (!mgr) ADD_FAILURE() << format_diagnostics_text(d);
+  return mgr;
+}
+inline Config with_webhook(const WebhookConfig& w) {
+  Config c = quiet_config();
+  c.outputs.webhooks = {w};
+  return c;
+}
+inline Config with_file(const std::string& path) {
+  Config c = quiet_config();
+  c.outputs.file = {true, path};
+  return c;
+}
+
+// How a spawned process's standard streams are wired: an fd to dup2 onto it (-1: keep ours),
+// or for stdout/stderr a file to write (empty: keep ours).
+struct SpawnIo {
+  std::vector<std::string> env;  // NAME=value added to ours
+  int stdin_fd = -1, stdout_fd = -1;
+  std::string stdout_path, stderr_path;
+  std::vector<int> close_in_child;  // our ends of the pipes
+};
+
+// Starts args[0] (a path) with args; the pid, -1 when it cannot start.
+inline pid_t spawn_process(std::vector<std::string> args, const SpawnIo& io = {}) {
+  std::vector<std::string> env_store = io.env;
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) envp.push_back(*e);
+  for (auto& e : env_store) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (io.stdin_fd >= 0) posix_spawn_file_actions_adddup2(&fa, io.stdin_fd, 0);
+  if (io.stdout_fd >= 0) posix_spawn_file_actions_adddup2(&fa, io.stdout_fd, 1);
+  if (!io.stdout_path.empty())
+    posix_spawn_file_actions_addopen(&fa, 1, io.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (!io.stderr_path.empty())
+    posix_spawn_file_actions_addopen(&fa, 2, io.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  for (int fd : io.close_in_child) posix_spawn_file_actions_addclose(&fa, fd);
+  pid_t pid = -1;
+  if (::posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data()) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
+}
+
+// The wait status of `pid` (-1 when it cannot be waited for).
+inline int wait_status(pid_t pid) {
+  int status = 0;
+  return ::waitpid(pid, &status, 0) == pid ? status : -1;
 }
 
 }  // namespace th::testing
