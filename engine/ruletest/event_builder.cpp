@@ -24,7 +24,7 @@ constexpr std::string_view kTargetExtra[] = {"tid", "is_descendant"};
 constexpr std::string_view kPtraceKeys[] = {"request", "addr", "data", "pid"};
 constexpr std::string_view kVmKeys[] = {"bytes", "pid"};
 constexpr std::string_view kOpenKeys[] = {"path", "flags", "pid"};
-constexpr std::string_view kExecKeys[] = {"exepath", "argv", "memfd"};
+constexpr std::string_view kExecKeys[] = {"exepath", "argv", "memfd", "fileless_fds"};
 constexpr std::string_view kForkKeys[] = {"child_pid", "child_tid", "flags"};
 constexpr std::string_view kExitKeys[] = {"code"};
 
