@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "probe/host_checks.h"
+
 namespace probe_test {
 
 bool in_ci() {
@@ -30,6 +32,8 @@ std::string live_precondition_failure() {
 std::unique_ptr<th::probe::Probe> open_probe(th::probe::ProbeOptions options, std::string& why) {
   why = live_precondition_failure();
   if (!why.empty()) return nullptr;
+  // The start-up check the daemon runs; a failure shows in Probe::open's error if it matters.
+  (void)th::probe::prepare_host();
   auto probe = th::probe::Probe::open(options, why);
   if (!probe) why = "cannot load the probe: " + why;
   return probe;
