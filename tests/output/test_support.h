@@ -29,22 +29,15 @@
 #include "engine/config/config.h"
 #include "engine/core/alert.h"
 #include "engine/output/output_manager.h"
+#include "support/poll.h"
+#include "support/skip.h"
+#include "support/temp.h"
 
 extern char** environ;
 
 namespace th::testing {
 
-// Waits for `pred` (polling every 5 ms) for at most `limit`; the bound only keeps a broken test
-// from hanging: the assertions are made on what `pred` observed, never on how long it took.
-inline bool eventually(const std::function<bool()>& pred,
-                       std::chrono::milliseconds limit = std::chrono::seconds(30)) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
-}
+using th::test::eventually;
 
 struct Reply {
   Reply() = default;
@@ -223,33 +216,10 @@ class LogCapture {
   std::shared_ptr<spdlog::logger> previous_;
 };
 
-// Skips the test with the reason when it cannot run here (not root); under CI=true fails
-// instead, since CI runs as root and a skip there would hide a regression.
-#define TH_REQUIRE_ROOT()                                                          \
-  do {                                                                            \
-    if (::geteuid() != 0) {                                                       \
-      const char* ci = std::getenv("CI");                                         \
-      if (ci && std::string(ci) == "true") FAIL() << "CI=true: this test needs root"; \
-      GTEST_SKIP() << "needs root (mount, setpriv): skipped";                     \
-    }                                                                             \
-  } while (0)
+// Skips the test (fails it under CI=true) when this process is not root.
+#define TH_REQUIRE_ROOT() TH_REQUIRE_OR_SKIP(::th::test::missing_root("this test (mount, setpriv)"))
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/th-output-test-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using th::test::TempDir;
 
 // Alert number `i`, all of the same JSON length (for byte-exact spool bounds).
 inline Alert make_alert(int i, Priority p = Priority::critical) {
