@@ -85,7 +85,8 @@ enum class FieldArgKind : uint8_t {
   key_required,    // evt.arg[name]
 };
 
-// Scratch storage for transformers and formatted values, reused across events.
+// Scratch storage for transformers and formatted values, reused across events
+// (engine/fields/scratch.h).
 class Scratch;
 
 // Extracts the field's values for `e` into `out` (which arrives empty). Returns false when the

@@ -1,7 +1,7 @@
 // ptrace.* and vm.*: the arguments of the injection system calls, typed for rules.
 #include "engine/core/ptrace_request.h"
-#include "engine/eval/scratch.h"
 #include "engine/fields/builtin_fields.h"
+#include "engine/fields/scratch.h"
 
 namespace th {
 namespace {

@@ -1,6 +1,6 @@
 // proc.*, thread.*, user.* and container.* fields: the acting process and its ancestry.
-#include "engine/eval/scratch.h"
 #include "engine/fields/builtin_fields.h"
+#include "engine/fields/scratch.h"
 #include "engine/proc/process_table.h"
 
 namespace th {

@@ -1,6 +1,6 @@
 // target.*: the process an injection event acts upon (ptrace, process_vm_*, memory-file opens).
-#include "engine/eval/scratch.h"
 #include "engine/fields/builtin_fields.h"
+#include "engine/fields/scratch.h"
 #include "engine/proc/process_table.h"
 
 namespace th {

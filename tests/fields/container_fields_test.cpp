@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "engine/eval/scratch.h"
 #include "engine/fields/field.h"
+#include "engine/fields/scratch.h"
 #include "engine/metrics/metrics.h"
 #include "engine/proc/process_table.h"
 

@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "engine/eval/scratch.h"
 #include "engine/fields/field.h"
 #include "engine/fields/field_docs.h"
+#include "engine/fields/scratch.h"
 
 namespace th {
 namespace {
