@@ -3,9 +3,9 @@
 #include <set>
 #include <sstream>
 
+#include "engine/core/alert_sink.h"
 #include "engine/detect/detector.h"
 #include "engine/eval/compiler.h"  // closest_name
-#include "engine/output/sink.h"
 #include "engine/proc/process_table.h"
 
 namespace th::ruletest {
