@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "engine/core/alert_sink.h"
+#include "engine/core/closest_name.h"
 #include "engine/detect/detector.h"
-#include "engine/eval/compiler.h"  // closest_name
 #include "engine/proc/process_table.h"
 
 namespace th::ruletest {

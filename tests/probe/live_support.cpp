@@ -14,11 +14,15 @@
 #include <stdexcept>
 #include <utility>
 
+#include "probe/host_checks.h"
+
 namespace probe_test {
 
 std::unique_ptr<th::probe::Probe> open_probe(th::probe::ProbeOptions options, std::string& why) {
   why = th::test::missing_bpf("a live probe test");
   if (!why.empty()) return nullptr;
+  // The start-up check the daemon runs; a failure shows in Probe::open's error if it matters.
+  (void)th::probe::prepare_host();
   auto probe = th::probe::Probe::open(options, why);
   if (!probe) why = "cannot load the probe: " + why;
   return probe;
