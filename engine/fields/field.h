@@ -1,6 +1,6 @@
 // The field registry: one table of every field a condition or an output may name, with its type,
-// description and accessor. `tracehound list-fields`, the generated docs and the rule-file schema
-// all come from it.
+// description and accessor. `tracehound list-fields` and the generated field reference
+// (engine/fields/FIELDS.md, kept current by a test) come from it.
 #pragma once
 
 #include <cstdint>

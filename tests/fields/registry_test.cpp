@@ -78,7 +78,9 @@ TEST(Registry, AccessorsAreSafeOnEveryEventType) {
       FieldArg arg;
       if (d.arg == FieldArgKind::index_optional) arg = {true, 3, {}};
       bool has = d.extract(e, arg, s, v);
-      if (!d.types.contains(e.type)) EXPECT_FALSE(has) << d.name << " on " << kEvtTypeNames[t];
+      if (!d.types.contains(e.type)) {
+        EXPECT_FALSE(has) << d.name << " on " << kEvtTypeNames[t];
+      }
     }
   }
 }
