@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "engine/core/exe_trust.h"
-#include "engine/eval/scratch.h"
+#include "engine/fields/scratch.h"
 #include "engine/fields/builtin_fields.h"
 
 namespace th {
