@@ -217,7 +217,7 @@ int run(const RunOptions& o) {
         }
       }
     }
-    if (containers) containers->apply(table);
+    if (containers) containers->apply(table.containers());
     uint64_t now = now_ns();
     heartbeat.store(now);
     if (now >= last_tick + 200'000'000ull) {

@@ -10,9 +10,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/core/alert_sink.h"
 #include "engine/fold/session_folder.h"
 #include "engine/metrics/metrics.h"
-#include "engine/output/sink.h"
 #include "engine/proc/process_table.h"
 #include "engine/rules/ruleset.h"
 

@@ -10,8 +10,7 @@ void enrich_event(Event& e, ProcessTable& table) {
     default: break;
   }
   e.proc = table.resolve_actor(e.actor, e.ts_ns);
-  e.target = (evt_has_target(e.type) && e.target_pid > 0) ? table.resolve_pid(e.target_pid)
-                                                           : nullptr;
+  e.target = table.resolve_target(e);
 }
 
 void after_event(const Event& e, ProcessTable& table) {

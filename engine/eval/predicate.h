@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "engine/core/event.h"
-#include "engine/eval/scratch.h"
 #include "engine/fields/field.h"
+#include "engine/fields/scratch.h"
 
 namespace th {
 

@@ -5,8 +5,8 @@
 #include "engine/core/alert.h"
 #include "engine/core/errno_name.h"
 #include "engine/core/ptrace_request.h"
-#include "engine/eval/scratch.h"
 #include "engine/fields/builtin_fields.h"
+#include "engine/fields/scratch.h"
 
 namespace th {
 namespace {

@@ -1,6 +1,6 @@
 // The field registry: one table of every field a condition or an output may name, with its type,
-// description and accessor. `tracehound list-fields`, the generated docs and the rule-file schema
-// all come from it.
+// description and accessor. `tracehound list-fields` and the generated field reference
+// (engine/fields/FIELDS.md, kept current by a test) come from it.
 #pragma once
 
 #include <cstdint>
@@ -85,7 +85,8 @@ enum class FieldArgKind : uint8_t {
   key_required,    // evt.arg[name]
 };
 
-// Scratch storage for transformers and formatted values, reused across events.
+// Scratch storage for transformers and formatted values, reused across events
+// (engine/fields/scratch.h).
 class Scratch;
 
 // Extracts the field's values for `e` into `out` (which arrives empty). Returns false when the

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/eval/scratch.h"
 #include "engine/fields/builtin_fields.h"
+#include "engine/fields/scratch.h"
 
 namespace th {
 namespace {

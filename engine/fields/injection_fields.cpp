@@ -3,8 +3,8 @@
 #include <utility>
 
 #include "engine/core/ptrace_request.h"
-#include "engine/eval/scratch.h"
 #include "engine/fields/builtin_fields.h"
+#include "engine/fields/scratch.h"
 
 namespace th {
 namespace {

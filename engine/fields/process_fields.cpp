@@ -1,6 +1,7 @@
 // proc.*, thread.*, user.* and container.* fields: the acting process and its ancestry.
-#include "engine/eval/scratch.h"
 #include "engine/fields/builtin_fields.h"
+#include "engine/fields/container_fields.h"
+#include "engine/fields/scratch.h"
 #include "engine/proc/process_table.h"
 
 namespace th {
@@ -149,7 +150,7 @@ bool user_uid(const Event& e, const FieldArg&, Scratch&, Values& out) {
 }
 bool user_name(const Event& e, const FieldArg&, Scratch&, Values& out) {
   if (!e.table) return false;
-  out.push_str(e.table->user_name(e.actor.uid));
+  out.push_str(e.table->users().name(e.actor.uid));
   return true;
 }
 // Falco renders an unset loginuid (4294967295) as -1.
@@ -161,7 +162,7 @@ bool user_loginuid(const Event& e, const FieldArg&, Scratch&, Values& out) {
 // outside containers or without a runtime socket, as in Falco.
 bool container_start_ts(const Event& e, const FieldArg&, Scratch&, Values& out) {
   if (!e.proc || !e.table) return false;
-  uint64_t ts = e.table->container_start_ns(e.proc->container_full_id);
+  uint64_t ts = e.table->containers().start_ns(e.proc->container_full_id);
   if (ts == 0) return false;
   out.push_uint(ts);
   return true;
@@ -178,18 +179,15 @@ bool container_full_id(const Event& e, const FieldArg&, Scratch&, Values& out) {
   return true;
 }
 // Name and image from the container runtime's API (engine/proc/container_meta.h): empty until
-// the runtime answered, and always without a runtime socket. Outside containers the name is
-// `host` and the image empty, as in Falco.
+// the runtime answered, and always without a runtime socket.
 bool container_name(const Event& e, const FieldArg&, Scratch&, Values& out) {
   if (!e.proc) return false;
-  if (e.proc->container_full_id.empty()) out.push_str("host");
-  else out.push_str(e.table ? e.table->container_name(e.proc->container_full_id) : "");
+  push_container_name(e, *e.proc, out);
   return true;
 }
 bool container_image(const Event& e, const FieldArg&, Scratch&, Values& out) {
   if (!e.proc) return false;
-  if (e.proc->container_full_id.empty() || !e.table) out.push_str("");
-  else out.push_str(e.table->container_image(e.proc->container_full_id));
+  push_container_image(e, *e.proc, out);
   return true;
 }
 

@@ -1,6 +1,7 @@
 // target.*: the process an injection event acts upon (ptrace, process_vm_*, memory-file opens).
-#include "engine/eval/scratch.h"
 #include "engine/fields/builtin_fields.h"
+#include "engine/fields/container_fields.h"
+#include "engine/fields/scratch.h"
 #include "engine/proc/process_table.h"
 
 namespace th {
@@ -74,15 +75,13 @@ bool target_container_id(const Event& e, const FieldArg&, Scratch&, Values& out)
 bool target_container_name(const Event& e, const FieldArg&, Scratch&, Values& out) {
   const Process* t = target_of(e);
   if (!t) return false;
-  if (t->container_full_id.empty()) out.push_str("host");
-  else out.push_str(e.table ? e.table->container_name(t->container_full_id) : "");
+  push_container_name(e, *t, out);
   return true;
 }
 bool target_container_image(const Event& e, const FieldArg&, Scratch&, Values& out) {
   const Process* t = target_of(e);
   if (!t) return false;
-  if (t->container_full_id.empty() || !e.table) out.push_str("");
-  else out.push_str(e.table->container_image(t->container_full_id));
+  push_container_image(e, *t, out);
   return true;
 }
 // The kernel's answer when the event came from the probe; otherwise the process table's.
@@ -113,7 +112,8 @@ void add_target_fields(std::vector<FieldDef>& out) {
   };
   add({.name = "target.pid", .type = T::int64,
        .description = "Host pid of the target process, resolved in the kernel even when the "
-                      "caller lives in another pid namespace.",
+                      "caller lives in another pid namespace (from the process table on "
+                      "kernels that cannot).",
        .extract = target_pid});
   add({.name = "target.tid", .type = T::int64,
        .description = "Host id of the target thread (the thread ptrace or the /proc path "

@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "engine/config/config.h"
+#include "engine/core/alert_sink.h"
 #include "engine/core/diagnostics.h"
 #include "engine/metrics/metrics.h"
 #include "engine/output/output.h"
-#include "engine/output/sink.h"
 
 namespace th {
 

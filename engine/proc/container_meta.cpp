@@ -10,7 +10,7 @@
 
 #include "engine/metrics/metrics.h"
 #include "engine/proc/container_id.h"
-#include "engine/proc/process_table.h"
+#include "engine/proc/container_registry.h"
 
 namespace th {
 namespace {
@@ -279,8 +279,8 @@ void ContainerMetadata::request(const std::string& full_id) {
   cv_.notify_all();  // the worker, not only a wait_idle() caller
 }
 
-std::size_t ContainerMetadata::apply(ProcessTable& table) {
-  for (const auto& id : forget_) table.forget_container(id);
+std::size_t ContainerMetadata::apply(ContainerRegistry& registry) {
+  for (const auto& id : forget_) registry.forget(id);
   forget_.clear();
   std::vector<std::pair<std::string, ContainerMeta>> answers;
   {
@@ -288,8 +288,8 @@ std::size_t ContainerMetadata::apply(ProcessTable& table) {
     answers.swap(answers_);
   }
   for (auto& [id, meta] : answers) {
-    table.set_container_meta(id, std::move(meta.name), std::move(meta.image));
-    if (meta.start_ns) table.set_container_start_ns(id, meta.start_ns);
+    registry.set_meta(id, std::move(meta.name), std::move(meta.image));
+    if (meta.start_ns) registry.set_start_ns(id, meta.start_ns);
   }
   return answers.size();
 }

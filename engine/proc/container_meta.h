@@ -31,7 +31,7 @@ namespace th {
 
 class Counter;
 class Metrics;
-class ProcessTable;
+class ContainerRegistry;
 
 struct ContainerMeta {
   std::string name;       // without Docker's leading '/'
@@ -103,9 +103,9 @@ class ContainerMetadata {
   void observe(const Event& e);
   // Asks for one container (full 64-hex id) unless already asked for. Detector thread.
   void request(const std::string& full_id);
-  // Detector thread, between events: copies the answers that came in into the table (name,
+  // Detector thread, between events: copies the answers that came in into the registry (name,
   // image, start time). Returns how many were applied.
-  std::size_t apply(ProcessTable& table);
+  std::size_t apply(ContainerRegistry& registry);
 
   // Blocks until every request made so far has been answered or has failed; for tests.
   bool wait_idle(std::chrono::milliseconds limit);

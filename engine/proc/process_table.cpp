@@ -1,5 +1,7 @@
 #include "engine/proc/process_table.h"
 
+#include <sys/ptrace.h>
+
 #include <fstream>
 
 #include <spdlog/spdlog.h>
@@ -31,6 +33,19 @@ std::string comm_from_exe(std::string_view exe) {
 
 bool is_memfd_path(std::string_view path) {
   return path.starts_with("memfd:") || path.starts_with("/memfd:");
+}
+
+// Does the event's argument pid name its target in the caller's pid namespace? ptrace (but
+// PTRACE_TRACEME, whose pid the kernel ignores) and process_vm_*; a memory file's path names a
+// pid of the procfs mount, not necessarily of the caller.
+bool names_pid_in_callers_namespace(const Event& e) {
+  if (e.target_arg_pid <= 0 || e.actor.pidns == 0) return false;
+  switch (evt_family(e.type)) {
+    case EvtFamily::ptrace: return e.request != PTRACE_TRACEME;
+    case EvtFamily::vm_write:
+    case EvtFamily::vm_read: return true;
+    default: return false;
+  }
 }
 
 // The actor is what the kernel said at the time of the event: it wins over older knowledge.
@@ -143,7 +158,7 @@ const Process* ProcessTable::resolve_actor(const Actor& a, uint64_t ts_ns) {
     apply_actor(e->proc, a);
     // Gone before it could be read (a short-lived process): its cgroup may be known already.
     if (e->proc.container_full_id.empty() && a.cgroup_id > 1) {
-      if (const ContainerId* c = known_container(a.cgroup_id)) set_container(e->proc, *c);
+      if (const ContainerId* c = containers_.by_cgroup(a.cgroup_id)) set_container(e->proc, *c);
     }
     e->proc.refresh_cmdline();
   }
@@ -158,6 +173,18 @@ const Process* ProcessTable::resolve_pid(int32_t pid) {
     return &e->proc;
   }
   return load_from_proc(pid);
+}
+
+const Process* ProcessTable::resolve_target(Event& e) {
+  if (!evt_has_target(e.type)) return nullptr;
+  if (e.target_pid > 0) return resolve_pid(e.target_pid);
+  if (!names_pid_in_callers_namespace(e)) return nullptr;
+  const Process* p = find_by_vpid(e.actor.pidns, e.target_arg_pid);
+  if (!p || p->exited) return nullptr;  // an exited entry's pid may name a newer process now
+  e.target_pid = p->pid;
+  if (e.target_tid <= 0) e.target_tid = p->pid;
+  touch(*find_entry(p->pid));
+  return p;
 }
 
 Process* ProcessTable::load_from_proc(int32_t pid) {
@@ -182,24 +209,9 @@ void ProcessTable::set_container(Process& p, const ContainerId& c) {
   p.container_id = c.short_id;
 }
 
-const ContainerId* ProcessTable::known_container(uint64_t cgroup_id) const {
-  auto it = container_by_cgroup_.find(cgroup_id);
-  return it == container_by_cgroup_.end() ? nullptr : &it->second;
-}
-
-void ProcessTable::remember_container(uint64_t cgroup_id, const ContainerId& c) {
-  // Only a container is remembered for a cgroup: a runtime moves a process hierarchy by
-  // hierarchy, so a read in the middle of a move can show no container yet, and "host" cached
-  // under the container's cgroup id would label every later process of that container. Without
-  // a cgroup v2 hierarchy (pure v1 host) the id is always the root's: no key to cache by.
-  if (cgroup_id <= 1 || !c.in_container()) return;
-  if (container_by_cgroup_.size() >= kMaxCgroupCache) container_by_cgroup_.clear();
-  container_by_cgroup_[cgroup_id] = c;
-}
-
 void ProcessTable::refresh_container(Process& p) {
   if (p.cgroup_id > 1) {
-    if (const ContainerId* c = known_container(p.cgroup_id)) {
+    if (const ContainerId* c = containers_.by_cgroup(p.cgroup_id)) {
       set_container(p, *c);
       return;
     }
@@ -207,7 +219,7 @@ void ProcessTable::refresh_container(Process& p) {
   std::optional<ContainerId> cid = reader_.read_container(p.pid);
   if (!cid) return;  // gone, or no /proc (replay): keep what we knew
   set_container(p, *cid);
-  remember_container(p.cgroup_id, *cid);
+  containers_.remember(p.cgroup_id, *cid);
 }
 
 void ProcessTable::on_fork(const Event& e) {
@@ -242,6 +254,10 @@ void ProcessTable::on_fork(const Event& e) {
       x.exepath = c.exepath;
       x.argv = c.argv;
       x.exe_from_memfd = c.exe_from_memfd;
+      x.exe_identity_known = c.exe_identity_known;
+      x.exe_dev = c.exe_dev;
+      x.exe_ino = c.exe_ino;
+      x.env_injection = c.env_injection;
     }
     if (x.comm.empty()) x.comm = c.comm;
     if (x.container_full_id.empty() && !c.container_full_id.empty()) {
@@ -275,7 +291,7 @@ void ProcessTable::on_exec(const Event& e) {
   if (!e.cgroup.empty()) {
     ContainerId cid = make_container_id(container_id_from_cgroup_path(e.cgroup));
     set_container(p, cid);
-    remember_container(e.actor.cgroup_id, cid);
+    containers_.remember(e.actor.cgroup_id, cid);
   } else if (reader_.enabled() && (e.actor.cgroup_id <= 1 || p.container_full_id.empty())) {
     // Without it (older producers), a process seen as on the host may have been read mid-move.
     refresh_container(p);
@@ -287,6 +303,10 @@ void ProcessTable::on_exec(const Event& e) {
   }
   p.argv = e.argv;
   p.exe_from_memfd = e.exe_from_memfd || is_memfd_path(p.exepath);
+  p.exe_identity_known = e.exe_identity_known;
+  p.exe_dev = e.exe_dev;
+  p.exe_ino = e.exe_ino;
+  p.env_injection = e.env_injection;
   if (!e.actor.comm.empty()) {
     p.comm = e.actor.comm;
   } else if (!p.exepath.empty()) {

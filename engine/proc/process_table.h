@@ -1,6 +1,11 @@
-// The process table: every process tracehound knows, keyed by host pid. Bootstrapped from /proc
-// at start-up, then kept current by fork/exec/exit events. Answers ancestry questions for rules
-// (proc.aname[N], target.is_descendant) also for processes that started before tracehound.
+// The process table: every process tracehound knows, keyed by host pid and by (pid namespace,
+// pid inside it). Bootstrapped from /proc at start-up, then kept current by fork/exec/exit events.
+// Answers ancestry questions for rules (proc.aname[N], target.is_descendant) also for processes
+// that started before tracehound, and resolves the targets the kernel could not.
+//
+// Two things it holds are not about processes and have their own classes: what is known about
+// containers (engine/proc/container_registry.h: the table labels processes from it) and user
+// names (engine/proc/user_names.h). The field layer reads both through containers() and users().
 //
 // Pointers returned by find()/resolve() stay valid until the entry is reaped; reaping only happens
 // in reap(), which the detector calls between events. Between reaps the table may grow past
@@ -19,6 +24,7 @@
 #include "engine/core/event.h"
 #include "engine/core/process.h"
 #include "engine/proc/container_id.h"
+#include "engine/proc/container_registry.h"
 #include "engine/proc/proc_reader.h"
 #include "engine/proc/user_names.h"
 
@@ -64,6 +70,11 @@ class ProcessTable {
   const Process* resolve_actor(const Actor& a, uint64_t ts_ns);
   // The target of an injection event, when its pid is known; reads proc_root on a miss.
   const Process* resolve_pid(int32_t pid);
+  // The target of an injection event `e`: by host pid when the kernel resolved it. Otherwise
+  // (kernels without bpf_task_from_vpid: a caller inside a pid namespace naming a pid the kernel
+  // could not map) by the pid the caller named, in the caller's namespace, from the index; `e`
+  // then carries the host pid. nullptr when there is no target or it is unknown.
+  const Process* resolve_target(Event& e);
 
   // State-keeping events. on_exec replaces exe, argv, comm and memfd flag; on_fork creates the
   // child from the parent; on_exit marks the entry exited (reaped after the grace period).
@@ -98,39 +109,13 @@ class ProcessTable {
   // Drops exited entries older than the grace period and enforces max_entries.
   void reap(uint64_t now_ns);
 
+  // Containers: the cgroup cache that labels processes, and what the runtime said about them
+  // (set by ContainerMetadata::apply between events).
+  ContainerRegistry& containers() { return containers_; }
+  const ContainerRegistry& containers() const { return containers_; }
   // user.name of a uid, from options.passwd_path ("" when unknown). Cheap; see user_names.h.
-  std::string_view user_name(uint32_t uid) const;
-
-  // Container metadata from the runtime (set by the container enricher when a runtime socket is
-  // available): start time of a container by full id, 0 when unknown.
-  uint64_t container_start_ns(const std::string& full_id) const {
-    auto it = container_start_.find(full_id);
-    return it == container_start_.end() ? 0 : it->second;
-  }
-  void set_container_start_ns(const std::string& full_id, uint64_t ns) {
-    container_start_[full_id] = ns;
-  }
-  // Name and image of a container by full id, from the runtime (engine/proc/container_meta.h);
-  // "" when unknown. The views stay valid until the next set_container_meta/forget_container
-  // for that id, which only happen between events.
-  std::string_view container_name(const std::string& full_id) const {
-    auto it = container_meta_.find(full_id);
-    return it == container_meta_.end() ? std::string_view() : std::string_view(it->second.name);
-  }
-  std::string_view container_image(const std::string& full_id) const {
-    auto it = container_meta_.find(full_id);
-    return it == container_meta_.end() ? std::string_view() : std::string_view(it->second.image);
-  }
-  void set_container_meta(const std::string& full_id, std::string name, std::string image) {
-    auto& m = container_meta_[full_id];
-    m.name = std::move(name);
-    m.image = std::move(image);
-  }
-  // Drops what the runtime said about a container (name, image, start time).
-  void forget_container(const std::string& full_id) {
-    container_meta_.erase(full_id);
-    container_start_.erase(full_id);
-  }
+  // Lookups may re-read the file, hence mutable even through a const table.
+  UserNames& users() const { return users_; }
 
   std::size_t size() const { return procs_.size(); }
   uint64_t evictions() const { return evictions_; }
@@ -175,24 +160,13 @@ class ProcessTable {
   // its container id is read again, by cgroup id from a cache or from proc_root.
   void refresh_container(Process& p);
   static void set_container(Process& p, const ContainerId& c);
-  const ContainerId* known_container(uint64_t cgroup_id) const;
-  void remember_container(uint64_t cgroup_id, const ContainerId& c);
 
   ProcessTableOptions opts_;
   ProcReader reader_;
   mutable UserNames users_;
   std::unordered_map<int32_t, Entry> procs_;
   std::unordered_map<VpidKey, int32_t, VpidKeyHash> by_vpid_;
-  std::unordered_map<std::string, uint64_t> container_start_;
-  struct ContainerNames {
-    std::string name;
-    std::string image;
-  };
-  std::unordered_map<std::string, ContainerNames> container_meta_;
-  // cgroup id (the kernel's, the same in every cgroup namespace) -> container, for
-  // refresh_container(); bounded by kMaxCgroupCache.
-  std::unordered_map<uint64_t, ContainerId> container_by_cgroup_;
-  static constexpr std::size_t kMaxCgroupCache = 4096;
+  ContainerRegistry containers_;
 
   Order live_lru_;  // live entries, least recently seen first
   Order exited_;    // exited entries, earliest exit first

@@ -3,9 +3,9 @@
 #include <set>
 #include <sstream>
 
-#include "engine/detect/detector.h"
+#include "engine/core/alert_sink.h"
 #include "engine/core/closest_name.h"
-#include "engine/output/sink.h"
+#include "engine/detect/detector.h"
 #include "engine/proc/process_table.h"
 
 namespace th::ruletest {

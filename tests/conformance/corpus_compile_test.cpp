@@ -11,7 +11,7 @@
 
 #include "engine/condition/parser.h"
 #include "engine/eval/compiler.h"
-#include "engine/eval/scratch.h"
+#include "engine/fields/scratch.h"
 
 namespace th {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "engine/eval/scratch.h"
 #include "engine/fields/field.h"
+#include "engine/fields/scratch.h"
 #include "engine/metrics/metrics.h"
 #include "engine/proc/process_table.h"
 
@@ -63,8 +63,8 @@ TEST_F(ContainerFields, NamesAndImagesComeFromTheRuntimeOnceKnown) {
   Event e = injection();
   EXPECT_EQ(extract("container.name", e).value, "");
   EXPECT_EQ(extract("target.container.image", e).value, "");
-  table.set_container_meta(kActorId, "attacker", "localhost/tools:1");
-  table.set_container_meta(kTargetId, "web", "docker.io/library/nginx:1.27");
+  table.containers().set_meta(kActorId, "attacker", "localhost/tools:1");
+  table.containers().set_meta(kTargetId, "web", "docker.io/library/nginx:1.27");
   EXPECT_EQ(extract("container.name", e).value, "attacker");
   EXPECT_EQ(extract("container.image", e).value, "localhost/tools:1");
   EXPECT_EQ(extract("target.container.name", e).value, "web");
@@ -73,13 +73,13 @@ TEST_F(ContainerFields, NamesAndImagesComeFromTheRuntimeOnceKnown) {
   EXPECT_EQ(extract("container.full_id", e).value, kActorId);
   EXPECT_EQ(extract("target.container.id", e).value, kTargetId.substr(0, 12));
   EXPECT_EQ(extract("target.container.full_id", e).value, kTargetId);
-  table.forget_container(kTargetId);
+  table.containers().forget(kTargetId);
   EXPECT_EQ(extract("target.container.name", e).value, "");
 }
 
 TEST_F(ContainerFields, HostProcessesAreNamedHostWithoutImage) {
   actor = in_container(10, "");
-  table.set_container_meta(kTargetId, "web", "nginx");
+  table.containers().set_meta(kTargetId, "web", "nginx");
   Event e = injection();
   EXPECT_EQ(extract("container.name", e).value, "host");
   EXPECT_TRUE(extract("container.image", e).has);
@@ -95,7 +95,7 @@ TEST_F(ContainerFields, StartTimeHasNoValueUntilTheRuntimeSaid) {
   Scratch s;
   Values v;
   EXPECT_FALSE(d->extract(e, FieldArg{}, s, v));
-  table.set_container_start_ns(kActorId, 1'700'000'000'000'000'123ull);
+  table.containers().set_start_ns(kActorId, 1'700'000'000'000'000'123ull);
   v.clear();
   ASSERT_TRUE(d->extract(e, FieldArg{}, s, v));
   EXPECT_EQ(v[0].u, 1'700'000'000'000'000'123ull);

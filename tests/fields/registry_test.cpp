@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "engine/eval/scratch.h"
 #include "engine/fields/field.h"
 #include "engine/fields/field_docs.h"
+#include "engine/fields/scratch.h"
 
 namespace th {
 namespace {
@@ -78,7 +78,9 @@ TEST(Registry, AccessorsAreSafeOnEveryEventType) {
       FieldArg arg;
       if (d.arg == FieldArgKind::index_optional) arg = {true, 3, {}};
       bool has = d.extract(e, arg, s, v);
-      if (!d.types.contains(e.type)) EXPECT_FALSE(has) << d.name << " on " << kEvtTypeNames[t];
+      if (!d.types.contains(e.type)) {
+        EXPECT_FALSE(has) << d.name << " on " << kEvtTypeNames[t];
+      }
     }
   }
 }

@@ -185,8 +185,8 @@ class ContainerService : public ContainerApi {
   void apply_until_named(ContainerMetadata& meta, const std::string& id) {
     th::test::eventually([&] {
       meta.wait_idle(2000ms);
-      meta.apply(table);
-      return !table.container_name(id).empty();
+      meta.apply(table.containers());
+      return !table.containers().name(id).empty();
     }, 10s, 10ms);
   }
 };
@@ -207,11 +207,11 @@ TEST_F(ContainerService, AnswersReachTheTableOnlyThroughApply) {
   meta.observe(e);
   meta.observe(e);  // asked once only
   ASSERT_TRUE(meta.wait_idle(5000ms));
-  EXPECT_EQ(table.container_name(kIdA), "");  // nothing until the detector thread applies
-  EXPECT_EQ(meta.apply(table), 1u);
-  EXPECT_EQ(table.container_name(kIdA), "victim");
-  EXPECT_EQ(table.container_image(kIdA), "localhost/victims:1");
-  EXPECT_EQ(table.container_start_ns(kIdA), utc_seconds(2025, 6, 1, 12, 0, 0) * 1'000'000'000ull);
+  EXPECT_EQ(table.containers().name(kIdA), "");  // nothing until the detector thread applies
+  EXPECT_EQ(meta.apply(table.containers()), 1u);
+  EXPECT_EQ(table.containers().name(kIdA), "victim");
+  EXPECT_EQ(table.containers().image(kIdA), "localhost/victims:1");
+  EXPECT_EQ(table.containers().start_ns(kIdA), utc_seconds(2025, 6, 1, 12, 0, 0) * 1'000'000'000ull);
   EXPECT_EQ(api.requests().size(), 1u);
   EXPECT_EQ(lookups("found"), 1);
 }
@@ -222,9 +222,9 @@ TEST_F(ContainerService, PrefetchListsTheRunningContainers) {
           {200, "[{\"Id\":\"" + kIdB + R"(","Names":["/sidecar"],"Image":"tracehound:test"}])"});
   ContainerMetadata meta(options({sock}));
   apply_until_named(meta, kIdB);
-  EXPECT_EQ(table.container_name(kIdB), "sidecar");
-  EXPECT_EQ(table.container_image(kIdB), "tracehound:test");
-  EXPECT_EQ(table.container_start_ns(kIdB), 0u);  // the list has no start time
+  EXPECT_EQ(table.containers().name(kIdB), "sidecar");
+  EXPECT_EQ(table.containers().image(kIdB), "tracehound:test");
+  EXPECT_EQ(table.containers().start_ns(kIdB), 0u);  // the list has no start time
 }
 
 TEST_F(ContainerService, ContainerOfAnotherRuntimeIsCountedAsNotFound) {
@@ -234,8 +234,8 @@ TEST_F(ContainerService, ContainerOfAnotherRuntimeIsCountedAsNotFound) {
   ContainerMetadata meta(o);
   meta.request(kIdA);
   ASSERT_TRUE(meta.wait_idle(5000ms));
-  EXPECT_EQ(meta.apply(table), 0u);
-  EXPECT_EQ(table.container_name(kIdA), "");
+  EXPECT_EQ(meta.apply(table.containers()), 0u);
+  EXPECT_EQ(table.containers().name(kIdA), "");
   EXPECT_EQ(lookups("not_found"), 1);
   EXPECT_EQ(lookups("unavailable"), 0);
 }
@@ -245,8 +245,8 @@ TEST_F(ContainerService, WithoutAnySocketFieldsStayEmptyAndLookupsAreCounted) {
   meta.request(kIdA);
   meta.request(kIdB);
   ASSERT_TRUE(meta.wait_idle(5000ms));
-  EXPECT_EQ(meta.apply(table), 0u);
-  EXPECT_EQ(table.container_name(kIdA), "");
+  EXPECT_EQ(meta.apply(table.containers()), 0u);
+  EXPECT_EQ(table.containers().name(kIdA), "");
   EXPECT_EQ(lookups("unavailable"), 2);
 }
 
@@ -279,11 +279,11 @@ TEST_F(ContainerService, EvictedContainersLeaveTheTable) {
   ContainerMetadata meta(o);
   meta.request(kIdA);
   apply_until_named(meta, kIdA);
-  ASSERT_EQ(table.container_name(kIdA), "a");
+  ASSERT_EQ(table.containers().name(kIdA), "a");
   meta.request(kIdB);  // pushes kIdA out of the remembered set
   apply_until_named(meta, kIdB);
-  EXPECT_EQ(table.container_name(kIdB), "b");
-  EXPECT_EQ(table.container_name(kIdA), "");
+  EXPECT_EQ(table.containers().name(kIdB), "b");
+  EXPECT_EQ(table.containers().name(kIdA), "");
 }
 
 // ---- a process that moves into a container after its fork was seen ------------------------------

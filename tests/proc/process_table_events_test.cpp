@@ -441,6 +441,100 @@ namespace {
 
 // The kernel's cgroup at the exec names the container: no /proc read, so a container's first
 // process that is gone before user space looks still gets it.
+// ---- targets the kernel could not resolve ------------------------------------------------------
+
+// A tracer in pid namespace `ns` naming `vpid`, as the probe reports it without
+// bpf_task_from_vpid(): the pid as passed, no host pid.
+Event unresolved(EvtType type, const Actor& tracer, int32_t vpid, int64_t request = 0) {
+  Event e;
+  e.type = type;
+  e.ts_ns = 3 * kSec;
+  e.actor = tracer;
+  e.request = request;
+  e.target_arg_pid = vpid;
+  return e;
+}
+
+constexpr uint64_t kInnerNs = 4026532999;
+
+Actor in_namespace(int32_t pid, int32_t vpid, std::string comm) {
+  Actor a;
+  a.pid = a.tid = pid;
+  a.vpid = vpid;
+  a.ppid = 1;
+  a.comm = std::move(comm);
+  a.pidns = kInnerNs;
+  return a;
+}
+
+// A victim (pid 7 inside) and a tracer (pid 8 inside) of one pid namespace, both known to `t`.
+struct NamespacePair {
+  Actor victim = in_namespace(5001, 7, "victim");
+  Actor tracer = in_namespace(5002, 8, "tracer");
+};
+NamespacePair known_pair(ProcessTable& t) {
+  NamespacePair n;
+  t.resolve_actor(n.victim, kSec);
+  t.resolve_actor(n.tracer, 2 * kSec);
+  return n;
+}
+
+TEST_F(Replay, TargetsNamedInsideAPidNamespaceResolveThroughTheIndex) {
+  ProcessTable t(opts());
+  const auto [victim, tracer] = known_pair(t);
+
+  for (EvtType type : {EvtType::process_vm_writev, EvtType::process_vm_readv, EvtType::ptrace}) {
+    Event e = unresolved(type, tracer, 7, /*PTRACE_ATTACH*/ 16);
+    const Process* p = t.resolve_target(e);
+    ASSERT_NE(p, nullptr) << evt_type_name(type);
+    EXPECT_EQ(p->pid, 5001);
+    EXPECT_EQ(e.target_pid, 5001) << "the event carries the host pid";
+    EXPECT_EQ(e.target_tid, 5001);
+    EXPECT_EQ(e.target_arg_pid, 7) << "and still what the caller named";
+  }
+
+  // The same number in another namespace is another process (or none).
+  Actor host_tracer = actor(900, 1, "gdb");
+  Event other_ns = unresolved(EvtType::process_vm_writev, host_tracer, 7);
+  EXPECT_EQ(t.resolve_target(other_ns), nullptr);
+  EXPECT_EQ(other_ns.target_pid, 0);
+}
+
+TEST_F(Replay, WhatTheKernelResolvedOrNoPidNamesStaysAsItIs) {
+  ProcessTable t(opts());
+  const auto [victim, tracer] = known_pair(t);
+  t.upsert(proc(6000, 1, "/usr/bin/other", {"other"}));
+
+  Event resolved = unresolved(EvtType::process_vm_writev, tracer, 7);
+  resolved.target_pid = resolved.target_tid = 6000;  // the kernel's answer wins
+  ASSERT_NE(t.resolve_target(resolved), nullptr);
+  EXPECT_EQ(t.resolve_target(resolved)->pid, 6000);
+
+  Event traceme = unresolved(EvtType::ptrace, tracer, 7, /*PTRACE_TRACEME*/ 0);
+  EXPECT_EQ(t.resolve_target(traceme), nullptr) << "TRACEME's pid argument means nothing";
+  EXPECT_EQ(traceme.target_pid, 0);
+
+  Event mem = unresolved(EvtType::openat, tracer, 7);
+  EXPECT_EQ(t.resolve_target(mem), nullptr) << "a /proc path names a pid of its mount";
+
+  Event exec = unresolved(EvtType::execve, tracer, 7);
+  EXPECT_EQ(t.resolve_target(exec), nullptr);
+
+  Actor no_ns = tracer;
+  no_ns.pidns = 0;
+  Event unknown_ns = unresolved(EvtType::process_vm_writev, no_ns, 7);
+  EXPECT_EQ(t.resolve_target(unknown_ns), nullptr);
+}
+
+TEST_F(Replay, AnExitedProcessIsNoTargetByItsNamespacePid) {
+  ProcessTable t(opts());
+  const auto [victim, tracer] = known_pair(t);
+  t.on_exit(exit_ev(victim, 3 * kSec));
+  Event e = unresolved(EvtType::process_vm_writev, tracer, 7);
+  EXPECT_EQ(t.resolve_target(e), nullptr) << "pid 7 may name a process whose fork was missed";
+  EXPECT_EQ(e.target_pid, 0);
+}
+
 TEST(ExecCgroup, TheKernelsCgroupNamesTheContainer) {
   ProcessTable t(ProcessTableOptions{.proc_root = "", .passwd_path = ""});
   const std::string id(64, 'a');

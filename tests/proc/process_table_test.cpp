@@ -319,11 +319,11 @@ TEST_F(FakeHost, UserNamesComeFromTheConfiguredFile) {
   ProcessTableOptions o = opts();
   o.passwd_path = (tree.root() / "passwd").string();
   ProcessTable t(o);
-  EXPECT_EQ(t.user_name(1000), "alice");
-  EXPECT_EQ(t.user_name(0), "root");
-  EXPECT_EQ(t.user_name(4242), "");
+  EXPECT_EQ(t.users().name(1000), "alice");
+  EXPECT_EQ(t.users().name(0), "root");
+  EXPECT_EQ(t.users().name(4242), "");
   ProcessTable none(opts());
-  EXPECT_EQ(none.user_name(0), "");
+  EXPECT_EQ(none.users().name(0), "");
 }
 
 }  // namespace

@@ -153,6 +153,11 @@ int Child::wait_status(std::chrono::milliseconds timeout) {
     if (pidfd_ < 0 || ::poll(&p, 1, static_cast<int>(left.count())) < 0)
       ::poll(nullptr, 0, 5);
   }
+  // What it wrote before exiting is read before this returns (unless a descendant keeps the
+  // pipes open: then give up waiting after a moment).
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, std::chrono::seconds(2),
+               [&] { return out_.ended && (err_.fd < 0 || err_.ended); });
   return status_;
 }
 

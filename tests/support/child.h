@@ -52,7 +52,8 @@ class Child {
   std::string stderr_text();  // all of stderr so far (with capture_stderr)
 
   bool exited();  // without waiting; reaps when it has
-  // Waits for the exit, killing the child after `timeout`; the exit code, or -signal.
+  // Waits for the exit, killing the child after `timeout`, and for the output it left to be read;
+  // the exit code, or -signal.
   int wait(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // The same, as the raw wait status.
   int wait_status(std::chrono::milliseconds timeout = std::chrono::seconds(30));

@@ -1,5 +1,7 @@
-// Reusable string buffers for transformers (tolower, b64...) and rendered values. Buffers keep
-// their capacity across events, so steady-state evaluation does not allocate.
+// Per-event working memory of extraction and evaluation: reusable string buffers for field
+// extractors, transformers (tolower, b64...) and rendered values, and the evaluator's memo of
+// shared subtrees. It lives with the fields, the lower layer, since every extractor takes one.
+// Buffers keep their capacity across events, so steady-state evaluation does not allocate.
 #pragma once
 
 #include <algorithm>
