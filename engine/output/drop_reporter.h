@@ -16,7 +16,7 @@
 
 #include "engine/metrics/metrics.h"
 #include "engine/output/output.h"
-#include "engine/output/sink.h"
+#include "engine/core/alert_sink.h"
 
 namespace th {
 
