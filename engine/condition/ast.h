@@ -1,6 +1,6 @@
-// The syntax tree of a Falco condition. Plain, immutable data: the parser builds it, the rule
-// collector builds new trees when it resolves macros and lists (sharing untouched subtrees), and
-// the compiler reads it. Every node keeps the range of the text its author wrote, so diagnostics
+// The syntax tree of a Falco condition. Plain, immutable data: the parser builds it, the resolver
+// (engine/rules/resolver.h) builds new trees when it expands macros, lists and exceptions
+// (sharing untouched subtrees), and the compiler reads it. Every node keeps the range of the text its author wrote, so diagnostics
 // point into the right file even after macro expansion.
 #pragma once
 

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <charconv>
 
-#include "engine/eval/extractors.h"
 #include "engine/core/closest_name.h"
+#include "engine/eval/constants.h"
+#include "engine/eval/extractors.h"
 #include "engine/eval/matchers.h"
+#include "engine/eval/type_check.h"
 
 namespace th {
 namespace {
@@ -16,69 +18,6 @@ using cond::Operand;
 
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-bool op_allowed(Op op, FieldType t) {
-  if (op == Op::exists) return true;
-  switch (t) {
-    case FieldType::string:
-      return op != Op::bcontains && op != Op::bstartswith;
-    case FieldType::boolean:
-      return op == Op::eq || op == Op::ne || op == Op::in || op == Op::intersects;
-    case FieldType::int64:
-    case FieldType::uint64:
-    case FieldType::abstime:
-      return op == Op::eq || op == Op::ne || op == Op::lt || op == Op::le || op == Op::gt ||
-             op == Op::ge || op == Op::in || op == Op::intersects;
-  }
-  return false;
-}
-
-std::string type_family(FieldType t) {
-  switch (t) {
-    case FieldType::string: return "string";
-    case FieldType::boolean: return "boolean";
-    default: return "numeric";
-  }
-}
-
-// The magnitude of a number written in decimal or 0x hex, after an optional sign; `negative`
-// tells whether the sign was '-'.
-std::optional<uint64_t> parse_magnitude(std::string_view body, bool& negative) {
-  negative = false;
-  if (!body.empty() && (body[0] == '-' || body[0] == '+')) {
-    negative = body[0] == '-';
-    body.remove_prefix(1);
-  }
-  int base = 10;
-  if (body.size() > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X')) {
-    base = 16;
-    body.remove_prefix(2);
-  }
-  if (body.empty()) return std::nullopt;
-  uint64_t v = 0;
-  auto r = std::from_chars(body.data(), body.data() + body.size(), v, base);
-  if (r.ec != std::errc() || r.ptr != body.data() + body.size()) return std::nullopt;
-  return v;
-}
-
-std::optional<int64_t> parse_int(std::string_view s) {
-  bool neg = false;
-  auto v = parse_magnitude(s, neg);
-  if (!v) return std::nullopt;
-  if (neg) {
-    if (*v > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;
-    return static_cast<int64_t>(0 - *v);
-  }
-  if (*v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
-  return static_cast<int64_t>(*v);
-}
-
-std::optional<uint64_t> parse_uint(std::string_view s) {
-  bool neg = false;
-  auto v = parse_magnitude(s, neg);
-  if (!v || neg) return std::nullopt;
-  return v;
-}
-
 // The compiled left side of a check, with a printable name for messages.
 struct Lhs {
   ExtractorPtr ex;
@@ -87,7 +26,7 @@ struct Lhs {
 
 class Compiler {
  public:
-  explicit Compiler(CompileContext& ctx) : ctx_(ctx) {}
+  explicit Compiler(CompileContext& ctx) : ctx_(ctx), constants_(ctx) {}
 
   PredicatePtr expr(const Expr& e, unsigned depth = 0) {
     if (depth > 1000) {
@@ -294,13 +233,8 @@ class Compiler {
       return nullptr;
     }
     FieldType type = lhs.ex->type();
-    if (!op_allowed(e.op, type)) {
-      std::string why = (e.op == Op::bcontains || e.op == Op::bstartswith)
-                            ? " (it works on byte buffers only)"
-                            : "";
-      ctx_.error("TH-E-BAD-OPERATOR", e.op_range,
-                 "operator " + quoted(cond::op_name(e.op)) + " is not supported for " +
-                     type_family(type) + " field " + lhs.name + why);
+    if (auto why = operator_type_error(e.op, type, lhs.name)) {
+      ctx_.error("TH-E-BAD-OPERATOR", e.op_range, *why);
       return nullptr;
     }
     const Operand& rhs = *e.rhs;
@@ -360,9 +294,7 @@ class Compiler {
     }
     auto rhs = operand(*e.rhs, depth + 1);
     if (!rhs.ex) return nullptr;
-    bool same = rhs.ex->type() == type ||
-                (field_type_is_numeric(type) && field_type_is_numeric(rhs.ex->type()));
-    if (!same) {
+    if (!comparable_types(type, rhs.ex->type())) {
       ctx_.error("TH-E-TYPE-MISMATCH", e.rhs->range,
                  "cannot compare " + lhs + " (" + std::string(field_type_name(type)) + ") with " +
                      rhs.name + " (" + std::string(field_type_name(rhs.ex->type())) + ")");
@@ -386,10 +318,7 @@ class Compiler {
         ctx_.error("TH-E-BAD-OPERAND", i->range, "list items must be values");
         return nullptr;
       }
-      if (i->text.find('\0') != std::string::npos) {
-        ctx_.error("TH-E-BAD-VALUE", i->range, "values cannot contain a NUL byte");
-        return nullptr;
-      }
+      if (!constants_.no_nul(*i)) return nullptr;
     }
     if (type == FieldType::string) {
       std::vector<std::string> vals;
@@ -397,11 +326,11 @@ class Compiler {
       if (e.op == Op::pmatch) return make_pmatch_matcher(std::move(vals));
       return make_string_set_matcher(std::move(vals));
     }
-    if (e.op == Op::pmatch) return nullptr;  // rejected by op_allowed
+    if (e.op == Op::pmatch) return nullptr;  // rejected by the type check
     if (type == FieldType::boolean) {
       bool t = false, f = false;
       for (const Operand* i : items) {
-        auto b = parse_bool(*i, lhs);
+        auto b = constants_.boolean(*i, lhs);
         if (!b) return nullptr;
         (*b ? t : f) = true;
       }
@@ -416,7 +345,7 @@ class Compiler {
     if (type == FieldType::int64) {
       std::vector<int64_t> vals;
       for (const Operand* i : items) {
-        auto v = int_value(*i, lhs, current_symbol_field_);
+        auto v = constants_.int64(*i, lhs, current_symbol_field_);
         if (!v) return nullptr;
         vals.push_back(*v);
       }
@@ -424,19 +353,11 @@ class Compiler {
     }
     std::vector<uint64_t> vals;
     for (const Operand* i : items) {
-      auto v = uint_value(*i, lhs);
+      auto v = constants_.uint64(*i, lhs);
       if (!v) return nullptr;
       vals.push_back(*v);
     }
     return make_uint_set_matcher(std::move(vals));
-  }
-
-  std::optional<bool> parse_bool(const Operand& o, const std::string& lhs) {
-    if (o.text == "true") return true;
-    if (o.text == "false") return false;
-    ctx_.error("TH-E-BAD-VALUE", o.range,
-               quoted(o.text) + " is not a boolean (true or false) for " + lhs);
-    return std::nullopt;
   }
 
   // The field whose symbolic constants apply (ptrace.request), when the lhs is that field.
@@ -446,29 +367,8 @@ class Compiler {
     return d && d->parse_symbol ? d : nullptr;
   }
 
-  std::optional<int64_t> int_value(const Operand& o, const std::string& lhs, const FieldDef* sym) {
-    if (sym) {
-      if (auto v = sym->parse_symbol(o.text)) return v;
-    }
-    if (auto v = parse_int(o.text)) return v;
-    std::string hint = sym ? " (a name such as PTRACE_POKETEXT, or a number)" : "";
-    ctx_.error("TH-E-BAD-VALUE", o.range,
-               quoted(o.text) + " is not a valid value for " + lhs + hint);
-    return std::nullopt;
-  }
-
-  std::optional<uint64_t> uint_value(const Operand& o, const std::string& lhs) {
-    if (auto v = parse_uint(o.text)) return v;
-    ctx_.error("TH-E-BAD-VALUE", o.range,
-               quoted(o.text) + " is not a valid unsigned number for " + lhs);
-    return std::nullopt;
-  }
-
   MatcherPtr constant_matcher(Op op, FieldType type, const Operand& rhs, const std::string& lhs) {
-    if (rhs.text.find('\0') != std::string::npos) {
-      ctx_.error("TH-E-BAD-VALUE", rhs.range, "values cannot contain a NUL byte");
-      return nullptr;
-    }
+    if (!constants_.no_nul(rhs)) return nullptr;
     switch (type) {
       case FieldType::string:
         if (op == Op::regex) {
@@ -484,16 +384,16 @@ class Compiler {
         }
         return make_string_matcher(op, rhs.text);
       case FieldType::boolean: {
-        auto b = parse_bool(rhs, lhs);
+        auto b = constants_.boolean(rhs, lhs);
         return b ? make_bool_matcher(op, *b) : nullptr;
       }
       case FieldType::int64: {
-        auto v = int_value(rhs, lhs, current_symbol_field_);
+        auto v = constants_.int64(rhs, lhs, current_symbol_field_);
         return v ? make_int_matcher(op, *v) : nullptr;
       }
       case FieldType::uint64:
       case FieldType::abstime: {
-        auto v = uint_value(rhs, lhs);
+        auto v = constants_.uint64(rhs, lhs);
         return v ? make_uint_matcher(op, *v) : nullptr;
       }
     }
@@ -516,6 +416,7 @@ class Compiler {
   static constexpr std::size_t kMaxNodes = 1'000'000;
   static constexpr std::size_t kMemoMinNodes = 4;
   CompileContext& ctx_;
+  ConstantParser constants_;
   const FieldDef* current_symbol_field_ = nullptr;
   std::size_t nodes_ = 0;
   bool too_large_reported_ = false;

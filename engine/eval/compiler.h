@@ -1,6 +1,7 @@
 // Compiles a condition syntax tree (macros and lists already resolved) into a typed predicate
-// tree. Fields are looked up in the registry, operators checked against field types, constants
-// parsed once, regexes compiled. Every mistake is reported as a Diagnostic pointing at the text the
+// tree. Fields are looked up in the registry, operators checked against field types
+// (type_check.h), constants parsed once (constants.h), regexes compiled; compiler.cpp lowers the
+// checks to predicates. Every mistake is reported as a Diagnostic pointing at the text the
 // author wrote; compilation goes on to find the others.
 #pragma once
 

@@ -188,114 +188,142 @@ OperandPtr field_operand(const std::string& text, const SrcRange& r) {
 
 }  // namespace
 
+OperandPtr Resolver::exception_value(const ExceptionValue& v, const std::string& rule) {
+  if (!v.is_list) return resolve_operand(literal(v.item, {"rule", rule}), false);
+  std::vector<OperandPtr> items;
+  for (const auto& i : v.items) {
+    if (i.is_list) return nullptr;
+    items.push_back(literal(i.item, {"rule", rule}));
+  }
+  return resolve_operand(Operand::make_list(std::move(items), {}), false);
+}
+
+// One `field comp value` check of an exception; nullptr (reported) when it is malformed.
+ExprPtr Resolver::exception_check(const Text& field, const std::string& comp,
+                                  const SourcePos& comp_pos, const ExceptionValue& value,
+                                  const std::string& ex, const std::string& rule) {
+  auto fail = [&](const SourcePos& pos, const std::string& msg) -> ExprPtr {
+    error("TH-E-BAD-EXCEPTION", pos, "exception '" + ex + "': " + msg, "rule", rule);
+    return nullptr;
+  };
+  auto op = cond::op_from_name(comp);
+  if (!op || *op == cond::Op::exists)
+    return fail(comp_pos, "'" + comp + "' is not a comparison operator");
+  if (value.is_list && !cond::op_takes_list(*op))
+    return fail(value.pos, "a list of values needs 'in', 'intersects' or 'pmatch', not '" + comp +
+                               "'");
+  uint32_t fid = sources_.add(field.file, field.value, field.segments, {"rule", rule});
+  SrcRange frange{fid, 0, static_cast<uint32_t>(field.value.size())};
+  OperandPtr rhs = exception_value(value, rule);
+  if (!rhs) return fail(value.pos, "values nest too deeply");
+  if (cond::op_takes_list(*op) && rhs->kind != Operand::Kind::list)
+    rhs = Operand::make_list({rhs}, rhs->range);
+  return Expr::make_binary(field_operand(field.value, frange), *op, frange, cond::Modifier::none,
+                           rhs, frange);
+}
+
+// `fields: proc.name`: the values are one list, compared with `comps` (default `in`); a scalar
+// operator gives one check per value, any of which excepts.
+bool Resolver::single_field_exception(const ExceptionItem& ex, const std::string& rule,
+                                      std::vector<ExprPtr>& alternatives) {
+  const std::string& exn = ex.name.value;
+  auto fail = [&](const SourcePos& pos, const std::string& msg) {
+    error("TH-E-BAD-EXCEPTION", pos, "exception '" + exn + "': " + msg, "rule", rule);
+    return false;
+  };
+  std::string comp = "in";
+  SourcePos comp_pos = ex.pos;
+  if (ex.comps) {
+    if (ex.comps->is_list) return fail(ex.comps->pos, "with one field, 'comps' is one operator");
+    comp = ex.comps->item.value;
+    comp_pos = ex.comps->pos;
+  }
+  ExceptionValue all;
+  all.is_list = true;
+  all.pos = ex.pos;
+  bool ok = true;
+  for (const auto& v : ex.values) {
+    if (v.is_list) {
+      ok = fail(v.pos, "with one field, each value is a string");
+      continue;
+    }
+    all.items.push_back(v);
+  }
+  const Text& field = ex.fields->item;
+  if (!cond::op_from_name(comp) || !cond::op_takes_list(*cond::op_from_name(comp))) {
+    std::vector<ExprPtr> ors;
+    for (const auto& v : all.items) {
+      if (auto c = exception_check(field, comp, comp_pos, v, exn, rule))
+        ors.push_back(c);
+      else
+        ok = false;
+    }
+    if (!ors.empty())
+      alternatives.push_back(ors.size() == 1 ? ors[0] : Expr::make_or(std::move(ors), {}));
+    return ok;
+  }
+  if (auto c = exception_check(field, comp, comp_pos, all, exn, rule))
+    alternatives.push_back(c);
+  else
+    ok = false;
+  return ok;
+}
+
+// `fields: [a, b]`: each value is a tuple, one entry per field, compared with `comps`
+// (default `=`); a tuple excepts when all its checks hold.
+bool Resolver::multi_field_exception(const ExceptionItem& ex, const std::string& rule,
+                                     std::vector<ExprPtr>& alternatives) {
+  const std::string& exn = ex.name.value;
+  const ExceptionValue& fields = *ex.fields;
+  auto fail = [&](const SourcePos& pos, const std::string& msg) {
+    error("TH-E-BAD-EXCEPTION", pos, "exception '" + exn + "': " + msg, "rule", rule);
+    return false;
+  };
+  std::vector<std::string> comps(fields.items.size(), "=");
+  std::vector<SourcePos> comp_pos(fields.items.size(), ex.pos);
+  if (ex.comps) {
+    if (!ex.comps->is_list || ex.comps->items.size() != fields.items.size())
+      return fail(ex.comps->pos, "'comps' must list one operator per field");
+    for (std::size_t i = 0; i < comps.size(); ++i) {
+      comps[i] = ex.comps->items[i].item.value;
+      comp_pos[i] = ex.comps->items[i].pos;
+    }
+  }
+  bool ok = true;
+  for (const auto& tuple : ex.values) {
+    if (!tuple.is_list || tuple.items.size() != fields.items.size()) {
+      ok = fail(tuple.pos, "each value must list one entry per field (" +
+                               std::to_string(fields.items.size()) + ")");
+      continue;
+    }
+    std::vector<ExprPtr> ands;
+    for (std::size_t i = 0; i < fields.items.size(); ++i) {
+      if (auto c = exception_check(fields.items[i].item, comps[i], comp_pos[i], tuple.items[i],
+                                   exn, rule))
+        ands.push_back(c);
+      else
+        ok = false;
+    }
+    if (ands.size() == fields.items.size())
+      alternatives.push_back(ands.size() == 1 ? ands[0] : Expr::make_and(std::move(ands), {}));
+  }
+  return ok;
+}
+
 ExprPtr Resolver::exceptions(const CollectedRule& r) {
   std::vector<ExprPtr> alternatives;
   bool ok = true;
-  auto fail = [&](const SourcePos& pos, const std::string& msg) {
-    error("TH-E-BAD-EXCEPTION", pos, msg, "rule", r.name);
-    ok = false;
-  };
-  auto value_operand = [&](const ExceptionValue& v) -> OperandPtr {
-    if (!v.is_list) return resolve_operand(literal(v.item, {"rule", r.name}), false);
-    std::vector<OperandPtr> items;
-    for (const auto& i : v.items) {
-      if (i.is_list) return nullptr;
-      items.push_back(literal(i.item, {"rule", r.name}));
-    }
-    return resolve_operand(Operand::make_list(std::move(items), {}), false);
-  };
-  auto make_check = [&](const Text& field, const std::string& comp, const SourcePos& comp_pos,
-                        const ExceptionValue& value, const std::string& ex) -> ExprPtr {
-    auto op = cond::op_from_name(comp);
-    if (!op || *op == cond::Op::exists) {
-      fail(comp_pos, "exception '" + ex + "': '" + comp + "' is not a comparison operator");
-      return nullptr;
-    }
-    if (value.is_list && !cond::op_takes_list(*op)) {
-      fail(value.pos, "exception '" + ex + "': a list of values needs 'in', 'intersects' or "
-                      "'pmatch', not '" + comp + "'");
-      return nullptr;
-    }
-    uint32_t fid = sources_.add(field.file, field.value, field.segments, {"rule", r.name});
-    SrcRange frange{fid, 0, static_cast<uint32_t>(field.value.size())};
-    OperandPtr rhs = value_operand(value);
-    if (!rhs) {
-      fail(value.pos, "exception '" + ex + "': values nest too deeply");
-      return nullptr;
-    }
-    if (cond::op_takes_list(*op) && rhs->kind != Operand::Kind::list)
-      rhs = Operand::make_list({rhs}, rhs->range);
-    return Expr::make_binary(field_operand(field.value, frange), *op, frange, cond::Modifier::none,
-                             rhs, frange);
-  };
-
   for (const ExceptionItem& ex : r.exceptions) {
-    const std::string& exn = ex.name.value;
     if (!ex.fields) {
-      fail(ex.pos, "exception '" + exn + "' has no 'fields'");
+      error("TH-E-BAD-EXCEPTION", ex.pos, "exception '" + ex.name.value + "' has no 'fields'",
+            "rule", r.name);
+      ok = false;
       continue;
     }
     if (ex.values.empty()) continue;
-    const ExceptionValue& fields = *ex.fields;
-    if (!fields.is_list) {
-      // One field: values are a list, compared with comps (default `in`).
-      std::string comp = "in";
-      SourcePos comp_pos = ex.pos;
-      if (ex.comps) {
-        if (ex.comps->is_list) {
-          fail(ex.comps->pos, "exception '" + exn + "': with one field, 'comps' is one operator");
-          continue;
-        }
-        comp = ex.comps->item.value;
-        comp_pos = ex.comps->pos;
-      }
-      ExceptionValue all;
-      all.is_list = true;
-      all.pos = ex.pos;
-      for (const auto& v : ex.values) {
-        if (v.is_list) {
-          fail(v.pos, "exception '" + exn + "': with one field, each value is a string");
-          continue;
-        }
-        all.items.push_back(v);
-      }
-      if (!cond::op_from_name(comp) || !cond::op_takes_list(*cond::op_from_name(comp))) {
-        // A scalar operator: one check per value, any of them.
-        std::vector<ExprPtr> ors;
-        for (const auto& v : all.items)
-          if (auto c = make_check(fields.item, comp, comp_pos, v, exn)) ors.push_back(c);
-        if (!ors.empty())
-          alternatives.push_back(ors.size() == 1 ? ors[0] : Expr::make_or(std::move(ors), {}));
-        continue;
-      }
-      if (auto c = make_check(fields.item, comp, comp_pos, all, exn)) alternatives.push_back(c);
-      continue;
-    }
-    std::vector<std::string> comps(fields.items.size(), "=");
-    std::vector<SourcePos> comp_pos(fields.items.size(), ex.pos);
-    if (ex.comps) {
-      if (!ex.comps->is_list || ex.comps->items.size() != fields.items.size()) {
-        fail(ex.comps->pos, "exception '" + exn + "': 'comps' must list one operator per field");
-        continue;
-      }
-      for (std::size_t i = 0; i < comps.size(); ++i) {
-        comps[i] = ex.comps->items[i].item.value;
-        comp_pos[i] = ex.comps->items[i].pos;
-      }
-    }
-    for (const auto& tuple : ex.values) {
-      if (!tuple.is_list || tuple.items.size() != fields.items.size()) {
-        fail(tuple.pos, "exception '" + exn + "': each value must list one entry per field (" +
-                            std::to_string(fields.items.size()) + ")");
-        continue;
-      }
-      std::vector<ExprPtr> ands;
-      for (std::size_t i = 0; i < fields.items.size(); ++i)
-        if (auto c = make_check(fields.items[i].item, comps[i], comp_pos[i], tuple.items[i], exn))
-          ands.push_back(c);
-      if (ands.size() == fields.items.size())
-        alternatives.push_back(ands.size() == 1 ? ands[0] : Expr::make_and(std::move(ands), {}));
-    }
+    bool good = ex.fields->is_list ? multi_field_exception(ex, r.name, alternatives)
+                                   : single_field_exception(ex, r.name, alternatives);
+    ok = ok && good;
   }
   if (!ok) return nullptr;
   if (alternatives.empty()) return Expr::make_and({}, {});  // marker: no exceptions

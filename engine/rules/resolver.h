@@ -35,6 +35,14 @@ class Resolver {
                       const std::string& item);
   const std::vector<cond::OperandPtr>* list_items(const std::string& name);
   cond::ExprPtr exceptions(const CollectedRule& r);
+  bool single_field_exception(const ExceptionItem& ex, const std::string& rule,
+                              std::vector<cond::ExprPtr>& alternatives);
+  bool multi_field_exception(const ExceptionItem& ex, const std::string& rule,
+                             std::vector<cond::ExprPtr>& alternatives);
+  cond::ExprPtr exception_check(const Text& field, const std::string& comp, const SourcePos& pos,
+                                const ExceptionValue& value, const std::string& ex,
+                                const std::string& rule);
+  cond::OperandPtr exception_value(const ExceptionValue& v, const std::string& rule);
   cond::OperandPtr literal(const Text& t, const cond::SourceMap::Origin& origin);
   // Errors about a macro or list name the rule being resolved as their user.
   void error(ErrorCode code, const SourcePos& pos, std::string message, const std::string& kind,

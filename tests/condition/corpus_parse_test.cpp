@@ -115,9 +115,10 @@ TEST(FalcoCorpus, GenericCasesGetFalcosVerdict) {
                              << "] " << describe(rv);
         if (!rv.ok()) continue;
         ++variation_ok;
-        if (same_tree && r.ok())
+        if (same_tree && r.ok()) {
           EXPECT_TRUE(equal(*r.expr, *rv.expr)) << "[" << v << "] parses differently from ["
                                                 << c.condition << "]: " << describe(rv);
+        }
       }
     } else {
       ++reject_total;

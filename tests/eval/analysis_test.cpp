@@ -97,7 +97,9 @@ TEST(Analysis, NeverExcludesWhatCouldMatch) {
     Scratch s;
     for (const auto& req : ptrace_requests()) {
       Event e = w.ptrace(req.value);
-      if (c.pred->eval(e, s)) EXPECT_TRUE(r.interest.wants_ptrace(req.value)) << text << " " << req.name;
+      if (c.pred->eval(e, s)) {
+        EXPECT_TRUE(r.interest.wants_ptrace(req.value)) << text << " " << req.name;
+      }
     }
   }
 }
