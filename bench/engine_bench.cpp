@@ -178,7 +178,9 @@ void BM_DetectorDefaultRuleset(benchmark::State& state) {
   populate(table);
   auto events = event_mix(table, 4096);
   CountingSink sink;
-  Detector det(rules, table, sink, DetectorOptions{.hostname = "bench"});
+  DetectorOptions opts;
+  opts.hostname = "bench";
+  Detector det(rules, table, sink, opts);
   std::size_t i = 0;
   for (auto _ : state) {
     Event e = events[i++ & 4095];

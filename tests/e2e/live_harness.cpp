@@ -126,6 +126,7 @@ Tracehound::Tracehound(Options o) {
     argv.push_back(r);
   }
   if (!o.fold) argv.push_back("--no-fold");
+  argv.insert(argv.end(), o.extra_args.begin(), o.extra_args.end());
   proc_ = std::make_unique<Process>(argv, /*capture_stderr=*/true);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
