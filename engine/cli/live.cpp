@@ -6,6 +6,8 @@
 
 #include <chrono>
 
+#include "probe/host_checks.h"
+
 namespace th::cli {
 
 SignalFd::SignalFd() {
@@ -34,7 +36,8 @@ std::unique_ptr<probe::Probe> open_probe(const Interest& interest, uint64_t ring
   opts.interest = interest;
   opts.ringbuf_bytes = static_cast<uint32_t>(ringbuf_bytes);
   opts.ignore_tgid = static_cast<int32_t>(getpid());
-  std::string error;
+  std::string error = probe::prepare_host();
+  if (!error.empty()) spdlog::warn("host check: {}", error);
   auto p = probe::Probe::open(opts, error);
   if (!p) spdlog::error("cannot start the probe: {}", error);
   return p;

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include "support/temp.h"
+
 namespace {
 
 struct Result {
@@ -18,8 +20,10 @@ struct Result {
   std::string out, err;
 };
 
+// Files of this test program, removed when it ends (also after a failed assertion).
 std::string temp_path(const std::string& name) {
-  return "/tmp/th-cli-" + std::to_string(getpid()) + "-" + name;
+  static const th::test::TempDir dir("th-cli");
+  return dir / name;
 }
 
 Result run(const std::string& args) {
