@@ -28,6 +28,18 @@ struct RunOptions {
   bool verbose = false;
 };
 
+RateLimitOptions rate_limit_options(const RateLimitConfig& c) {
+  auto ns = [](Millis m) { return static_cast<uint64_t>(m.count()) * 1'000'000ull; };
+  RateLimitOptions o;
+  o.enabled = c.enabled;
+  o.burst = c.burst;
+  o.interval_ns = ns(c.interval);
+  o.user_budget = c.user_budget;
+  o.user_burst = c.user_burst;
+  o.summary_interval_ns = ns(c.summary_interval);
+  return o;
+}
+
 // Kernel drops: logged and alerted at most once per interval, with the counts since the last one.
 class DropReporter {
  public:
@@ -135,6 +147,7 @@ int run(const RunOptions& o) {
   dopts.hostname = cfg.hostname;
   dopts.fold.enabled = cfg.folding.enabled;
   dopts.fold.window_ns = static_cast<uint64_t>(cfg.folding.window.count()) * 1'000'000ull;
+  dopts.rate_limit = rate_limit_options(cfg.rate_limit);
   Detector detector(rules, table, *outputs, dopts);
   DropReporter drops(*outputs, cfg.hostname.empty() ? std::string() : cfg.hostname);
 

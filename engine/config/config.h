@@ -112,6 +112,16 @@ struct FoldingConfig {
   Millis window{60000};
 };
 
+// Alert rate limits of `run` (engine/fold/rate_limiter.h, bound in engine/fold/README.md).
+struct RateLimitConfig {
+  bool enabled = true;
+  uint32_t burst = 10;                  // alerts per (rule, acting binary, user) at once
+  Millis interval{60000};               // then one more per interval
+  uint64_t user_budget = 64ull << 20;   // alert bytes per user and day, all rules together
+  uint64_t user_burst = 1ull << 20;     // of which at once
+  Millis summary_interval{60000};       // a summary of what was held back, at most this often
+};
+
 // Container names and images (container.name, container.image, container.start_ts) from the
 // container runtime's API: Docker's, which podman serves too, over a unix socket. The sockets
 // that exist are asked in order until one knows the container; without any the fields stay
@@ -132,6 +142,7 @@ struct Config {
   Millis drain_timeout{10000};  // on SIGTERM: time to deliver queued alerts before spooling
   MetricsConfig metrics;
   FoldingConfig folding;
+  RateLimitConfig rate_limit;
   uint32_t process_table_size = 65536;
   // Bytes, a power of two. The kernel maps the ring twice (for wrap-around reads), so it counts
   // double in resident memory; 4 MiB holds tens of thousands of records between two polls.

@@ -21,7 +21,7 @@ class Loader {
   void top(const YAML::Node& root) {
     if (!r_.check_map(root, "<top level>",
                       {"rules_files", "minimum_priority", "format", "outputs", "drain_timeout",
-                       "metrics", "folding", "process_table_size", "ring_buffer_size",
+                       "metrics", "folding", "rate_limit", "process_table_size", "ring_buffer_size",
                        "passwd_path", "hostname", "container_runtime", "syscall_hooks"}))
       return;
     note(root, "rules_files", "rules_files");
@@ -37,6 +37,7 @@ class Loader {
     if (auto n = root["outputs"]; n.IsDefined() && !n.IsNull()) outputs(n);
     if (auto n = root["metrics"]; n.IsDefined() && !n.IsNull()) metrics(n);
     if (auto n = root["folding"]; n.IsDefined() && !n.IsNull()) folding(n);
+    if (auto n = root["rate_limit"]; n.IsDefined() && !n.IsNull()) rate_limit(n);
     if (auto n = root["container_runtime"]; n.IsDefined() && !n.IsNull()) container_runtime(n);
   }
 
@@ -225,6 +226,19 @@ class Loader {
     if (!r_.check_map(n, "folding", {"enabled", "window"})) return;
     r_.read(n, "enabled", cfg_.folding.enabled);
     r_.read_duration(n, "window", cfg_.folding.window, Millis(1));
+  }
+
+  void rate_limit(const YAML::Node& n) {
+    if (!r_.check_map(n, "rate_limit", {"enabled", "burst", "interval", "user_budget",
+                                        "user_burst", "summary_interval"}))
+      return;
+    auto& c = cfg_.rate_limit;
+    r_.read(n, "enabled", c.enabled);
+    r_.read(n, "burst", c.burst, 1, 1u << 20);
+    r_.read_duration(n, "interval", c.interval, Millis(1));
+    r_.read_size(n, "user_budget", c.user_budget, 4096);
+    r_.read_size(n, "user_burst", c.user_burst, 4096);
+    r_.read_duration(n, "summary_interval", c.summary_interval, Millis(100));
   }
 
   void container_runtime(const YAML::Node& n) {

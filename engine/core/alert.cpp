@@ -26,6 +26,21 @@ std::string format_evt_time(uint64_t time_ns) {
   return buf;
 }
 
+std::string alert_prefix(uint64_t time_ns, Priority p) {
+  std::string s = format_evt_time(time_ns);
+  s += ": ";
+  s += priority_name(p);
+  s += ' ';
+  return s;
+}
+
+std::string_view alert_body(const Alert& a) {
+  std::string prefix = alert_prefix(a.time_ns, a.priority);
+  std::string_view out(a.output);
+  if (out.substr(0, prefix.size()) == prefix) out.remove_prefix(prefix.size());
+  return out;
+}
+
 std::string alert_to_json(const Alert& a) {
   nlohmann::ordered_json j;
   j["hostname"] = a.hostname;
@@ -40,7 +55,66 @@ std::string alert_to_json(const Alert& a) {
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-std::string alert_to_text(const Alert& a) { return a.output; }
+namespace {
+
+void append_hex_escape(std::string& out, const char* form, unsigned v) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, form, v);
+  out += buf;
+}
+
+// Length of the valid UTF-8 sequence at s[i] (0 when it is not one), and its code point.
+std::size_t utf8_sequence(std::string_view s, std::size_t i, uint32_t& cp) {
+  auto b = static_cast<unsigned char>(s[i]);
+  std::size_t n = b >= 0xf5 ? 0 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 ? 2 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  cp = b & (0x7f >> n);
+  for (std::size_t k = 1; k < n; ++k) {
+    auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (c & 0x3f);
+  }
+  bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
+  if (overlong || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return n;
+}
+
+}  // namespace
+
+std::string escape_control(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0x20 && b < 0x7f) {
+      if (b == '\\') out += '\\';
+      out += static_cast<char>(b);
+      ++i;
+      continue;
+    }
+    switch (b) {
+      case '\n': out += "\\n"; ++i; continue;
+      case '\r': out += "\\r"; ++i; continue;
+      case '\t': out += "\\t"; ++i; continue;
+      default: break;
+    }
+    uint32_t cp = 0;
+    std::size_t n = b >= 0x80 ? utf8_sequence(s, i, cp) : 0;
+    if (n == 0) {
+      append_hex_escape(out, "\\x%02x", b);  // C0 controls, DEL, bytes that are not UTF-8
+      ++i;
+    } else if (cp < 0xa0) {
+      append_hex_escape(out, "\\u%04x", cp);  // C1 controls (a terminal takes U+009B as CSI)
+      i += n;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+std::string alert_to_text(const Alert& a) { return escape_control(a.output); }
 
 namespace {
 // Inverse of format_rfc3339_ns; returns false on malformed input.

@@ -23,7 +23,7 @@ constexpr uint64_t kEvalSampleMask = 63;
 Detector::Detector(std::shared_ptr<const Ruleset> rules, ProcessTable& table, AlertSink& sink,
                    DetectorOptions opts)
     : rules_(std::move(rules)), table_(table), sink_(sink), opts_(std::move(opts)),
-      folder_(opts_.fold) {
+      folder_(opts_.fold), limiter_(opts_.rate_limit) {
   if (opts_.hostname.empty()) opts_.hostname = local_hostname();
   auto& m = Metrics::global();
   for (std::size_t t = 0; t < kEvtTypeCount; ++t)
@@ -59,11 +59,9 @@ Alert Detector::make_alert(const CompiledRule& rule, const Event& e) {
   a.source = rule.source;
   a.tags = rule.tags;
   a.hostname = opts_.hostname;
+  a.uid = e.actor.uid;
   // Falco's output line is "%evt.time: %priority <rule output>", so evt.time is always a field.
-  a.output = format_evt_time(e.ts_ns);
-  a.output += ": ";
-  a.output += priority_name(rule.priority);
-  a.output += ' ';
+  a.output = alert_prefix(e.ts_ns, rule.priority);
   a.output_fields["evt.time"] = e.ts_ns;
   rule.output.render(e, scratch_, a.output, a.output_fields);
   return a;
@@ -71,6 +69,7 @@ Alert Detector::make_alert(const CompiledRule& rule, const Event& e) {
 
 void Detector::emit(const Alert& a) {
   ++alerts_;
+  limiter_.charge(a);
   Metrics::global()
       .counter("tracehound_alerts_total", "Alerts emitted, by rule and priority",
                {{"rule", a.rule}, {"priority", std::string(priority_name(a.priority))}})
@@ -83,6 +82,18 @@ void Detector::emit_all(std::vector<Alert>& pending) {
   pending.clear();
 }
 
+void Detector::on_match(const CompiledRule& r, const Event& e) {
+  if (auto it = matches_by_rule_.find(&r); it != matches_by_rule_.end()) it->second->inc();
+  if (folder_.try_fold(r.name, r.fold, e, pending_)) return;  // folded: nothing to render
+  std::string_view binary = e.proc ? std::string_view(e.proc->exepath) : e.actor.comm;
+  RateVerdict v = limiter_.admit(r.name, binary, e.actor.uid, e.ts_ns);
+  if (v == RateVerdict::suppress) return;  // held back and counted: nothing to render
+  Alert a = make_alert(r, e);
+  if (v == RateVerdict::sample) return limiter_.keep_sample(std::move(a));
+  if (Alert* first = folder_.open(r.name, r.fold, e, pending_)) *first = a;
+  pending_.push_back(std::move(a));
+}
+
 void Detector::process(Event& e) {
   ++events_;
   events_by_type_[static_cast<std::size_t>(e.type)]->inc();
@@ -90,11 +101,7 @@ void Detector::process(Event& e) {
 
   bool timed = (events_ & kEvalSampleMask) == 0;
   auto start = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-  rules_->match(e, scratch_, [&](const CompiledRule& r) {
-    if (auto it = matches_by_rule_.find(&r); it != matches_by_rule_.end()) it->second->inc();
-    Alert a = make_alert(r, e);
-    if (folder_.on_match(a, r.fold, e, pending_)) pending_.push_back(std::move(a));
-  });
+  rules_->match(e, scratch_, [&](const CompiledRule& r) { on_match(r, e); });
   if (timed)
     eval_seconds_->observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -106,12 +113,14 @@ void Detector::process(Event& e) {
 
 void Detector::tick(uint64_t now_ns) {
   folder_.expire(now_ns, pending_);
+  limiter_.expire(now_ns, pending_);
   emit_all(pending_);
   table_.reap(now_ns);
 }
 
 void Detector::finish() {
   folder_.flush(pending_);
+  limiter_.flush(pending_);
   emit_all(pending_);
 }
 

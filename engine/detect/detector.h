@@ -1,7 +1,9 @@
 // The detector: one event's way through the engine, the same in live mode, replay and rule tests.
 // It enriches the event from the process table (acting process, target), keeps the table current
 // with fork/exec/exit, evaluates the rules indexed for the event type, folds repeated matches into
-// sessions, and hands alerts to the sink.
+// sessions, bounds what is left per (rule, acting binary, user), and hands alerts to the sink.
+// Whether a match is alerted is decided before its alert is rendered: a folded or held-back match
+// costs a lookup and a count, which is what a flood multiplies.
 #pragma once
 
 #include <array>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "engine/core/alert_sink.h"
+#include "engine/fold/rate_limiter.h"
 #include "engine/fold/session_folder.h"
 #include "engine/metrics/metrics.h"
 #include "engine/proc/process_table.h"
@@ -21,6 +24,9 @@ namespace th {
 struct DetectorOptions {
   std::string hostname;  // for alerts; empty means gethostname()
   FoldOptions fold;
+  // Off by default: `run` turns it on from the config (rate_limit:), while replay and rule tests
+  // see every alert.
+  RateLimitOptions rate_limit;
 };
 
 class Detector {
@@ -33,7 +39,8 @@ class Detector {
   const Ruleset& ruleset() const { return *rules_; }
 
   void process(Event& e);
-  // Closes folding windows that have passed and reaps the process table; call periodically.
+  // Closes folding windows that have passed, emits the rate-limit summaries that are due and
+  // reaps the process table; call periodically.
   void tick(uint64_t now_ns);
   // Emits the summaries of every open session (end of replay, shutdown).
   void finish();
@@ -47,6 +54,7 @@ class Detector {
  private:
   void emit(const Alert& a);
   void emit_all(std::vector<Alert>& pending);
+  void on_match(const CompiledRule& r, const Event& e);
   void bind_rule_metrics();
 
   std::shared_ptr<const Ruleset> rules_;
@@ -54,6 +62,7 @@ class Detector {
   AlertSink& sink_;
   DetectorOptions opts_;
   SessionFolder folder_;
+  RateLimiter limiter_;
   Scratch scratch_;
   std::vector<Alert> pending_;
   uint64_t events_ = 0;

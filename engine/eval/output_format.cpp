@@ -47,16 +47,20 @@ std::optional<OutputFormat> OutputFormat::compile(const std::string& text, uint3
   OutputFormat f;
   Segment cur;
   bool ok = true;
-  std::size_t i = 0;
-  while (i < text.size()) {
+  // Falco trims the output of surrounding whitespace at load (a folded `>` scalar ends in
+  // "\n"); positions stay those of the text as written.
+  constexpr std::string_view kSpace = " \t\n\r\f\v";
+  std::size_t i = std::min(text.find_first_not_of(kSpace), text.size());
+  std::size_t stop = text.find_last_not_of(kSpace) + 1;  // 0 when all space
+  while (i < stop) {
     char c = text[i];
-    if (c != '%' || i + 1 >= text.size() || !is_field_char(text[i + 1])) {
+    if (c != '%' || i + 1 >= stop || !is_field_char(text[i + 1])) {
       cur.literal.push_back(c);
       ++i;
       continue;
     }
     std::size_t start = i + 1, end = start;
-    while (end < text.size() && is_field_char(text[end])) ++end;
+    while (end < stop && is_field_char(text[end])) ++end;
     // The longest registered field that the token starts with, as Falco resolves it; what
     // follows (a trailing dot, say) stays literal text.
     std::string_view token(text.data() + start, end - start);
@@ -83,7 +87,7 @@ std::optional<OutputFormat> OutputFormat::compile(const std::string& text, uint3
     field.kind = cond::Operand::Kind::field;
     field.name = std::string(def->name);
     field.range = range;
-    if (after < text.size() && text[after] == '[' && def->arg != FieldArgKind::none) {
+    if (after < stop && text[after] == '[' && def->arg != FieldArgKind::none) {
       std::size_t close = text.find(']', after);
       if (close == std::string::npos) {
         ctx.error("TH-E-OUTPUT", range, "missing ']' after %" + field.name + "[");
@@ -134,12 +138,15 @@ void OutputFormat::render(const Event& e, Scratch& s, std::string& text,
       fields[seg.name] = field_json(*seg.field, v[0]);
       continue;
     }
+    // Several values render as Falco renders a list field: "(a,b,c)".
     auto arr = nlohmann::ordered_json::array();
+    text += '(';
     for (std::size_t k = 0; k < v.size(); ++k) {
       if (k) text += ',';
       append_field_text(text, *seg.field, v[k]);
       arr.push_back(field_json(*seg.field, v[k]));
     }
+    text += ')';
     fields[seg.name] = std::move(arr);
   }
 }

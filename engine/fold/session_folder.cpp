@@ -1,19 +1,13 @@
 #include "engine/fold/session_folder.h"
 
 #include "engine/core/ptrace_request.h"
+#include "engine/fold/counts.h"
 #include "engine/metrics/metrics.h"
 
 namespace th {
 namespace {
 
 constexpr int64_t kPtraceDetach = 17;
-
-// The rule's own output without the "15:04:05.123456789: Critical " prefix the detector adds.
-std::string output_body(const Alert& a) {
-  std::string prefix = format_evt_time(a.time_ns) + ": " + std::string(priority_name(a.priority)) + " ";
-  if (a.output.compare(0, prefix.size(), prefix) == 0) return a.output.substr(prefix.size());
-  return a.output;
-}
 
 }  // namespace
 
@@ -60,39 +54,45 @@ void SessionFolder::unref_pid(int32_t pid) {
   if (it != pid_refs_.end() && --it->second == 0) pid_refs_.erase(it);
 }
 
-bool SessionFolder::on_match(const Alert& alert, bool fold, const Event& e,
+SessionFolder::KeyView SessionFolder::key_of(std::string_view rule, const Event& e) {
+  return {rule, e.actor.pid, evt_has_target(e.type) ? e.target_pid : 0};
+}
+
+bool SessionFolder::try_fold(std::string_view rule, bool fold, const Event& e,
                              std::vector<Alert>& out) {
-  if (!opts_.enabled || !fold) return true;
-  Key key{alert.rule, e.actor.pid, evt_has_target(e.type) ? e.target_pid : 0};
-  auto it = sessions_.find(key);
-  if (it != sessions_.end() && e.ts_ns >= it->second.start_ns + opts_.window_ns) {
+  if (!folds(fold)) return false;
+  auto it = sessions_.find(key_of(rule, e));
+  if (it == sessions_.end()) return false;
+  if (e.ts_ns >= it->second.start_ns + opts_.window_ns) {
     close(it, CloseReason::window, out);  // this match starts a new session
-    it = sessions_.end();
-  }
-  if (it == sessions_.end()) {
-    // Bound the state: the session opened first is closed early, with its summary.
-    while (!order_.empty() && sessions_.size() >= opts_.max_sessions)
-      close(sessions_.find(order_.front()), CloseReason::table_full, out);
-    if (opts_.max_sessions == 0) return true;
-    auto [pos, inserted] = sessions_.emplace(std::move(key), Session{});
-    Session& s = pos->second;
-    s.first = alert;
-    s.start_ns = s.last_ns = e.ts_ns;
-    s.requests[what(e)] = 1;
-    s.folded_counter = &metrics_->counter(
-        "tracehound_folded_matches_total",
-        "Rule matches folded into an open session instead of alerting", {{"rule", alert.rule}});
-    s.order = order_.insert(order_.end(), pos->first);
-    ref_pid(std::get<1>(pos->first));
-    ref_pid(std::get<2>(pos->first));
-    return true;
+    return false;
   }
   Session& s = it->second;
   ++s.folded;
   if (e.ts_ns > s.last_ns) s.last_ns = e.ts_ns;
   ++s.requests[what(e)];
   s.folded_counter->inc();
-  return false;
+  return true;
+}
+
+Alert* SessionFolder::open(std::string_view rule, bool fold, const Event& e,
+                           std::vector<Alert>& out) {
+  if (!folds(fold)) return nullptr;
+  // Bound the state: the session opened first is closed early, with its summary.
+  while (!order_.empty() && sessions_.size() >= opts_.max_sessions)
+    close(sessions_.find(order_.front()), CloseReason::table_full, out);
+  auto [rule_name, tracer, target] = key_of(rule, e);
+  auto pos = sessions_.emplace(Key{rule_name, tracer, target}, Session{}).first;
+  Session& s = pos->second;
+  s.start_ns = s.last_ns = e.ts_ns;
+  s.requests[what(e)] = 1;
+  s.folded_counter = &metrics_->counter(
+      "tracehound_folded_matches_total",
+      "Rule matches folded into an open session instead of alerting", {{"rule", std::string(rule)}});
+  s.order = order_.insert(order_.end(), pos->first);
+  ref_pid(tracer);
+  ref_pid(target);
+  return &s.first;
 }
 
 void SessionFolder::close(SessionMap::iterator it, CloseReason reason, std::vector<Alert>& out) {
@@ -100,19 +100,14 @@ void SessionFolder::close(SessionMap::iterator it, CloseReason reason, std::vect
   if (s.folded > 0) {
     Alert a = s.first;
     a.time_ns = s.last_ns;
-    std::string requests;
-    auto list = nlohmann::ordered_json::object();
-    for (const auto& [name, n] : s.requests) {
-      if (!requests.empty()) requests += ", ";
-      requests += name + " x" + std::to_string(n);
-      list[name] = n;
-    }
+    auto [requests, list] = render_counts(s.requests);
     // The summary keeps the first alert's output (tracer, target) after what was folded.
-    a.output = format_evt_time(s.last_ns) + ": " + std::string(priority_name(a.priority)) +
-               " Session summary (" + std::string(close_reason_text(reason)) + "): " +
-               std::to_string(s.folded) + " more match(es) folded after the first alert; " +
-               "requests: " + requests + " | " + output_body(s.first);
+    a.output = alert_prefix(s.last_ns, a.priority) + "Session summary (" +
+               std::string(close_reason_text(reason)) + "): " + std::to_string(s.folded) +
+               " more match(es) folded after the first alert; requests: " + requests + " | " +
+               std::string(alert_body(s.first));
     a.output_fields["tracehound.summary"] = true;
+    a.output_fields["tracehound.summary_kind"] = "session";
     a.output_fields["tracehound.folded"] = s.folded;
     a.output_fields["tracehound.matches"] = s.folded + 1;
     a.output_fields["tracehound.requests"] = std::move(list);

@@ -13,6 +13,7 @@
 #include <list>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -41,11 +42,16 @@ class SessionFolder {
  public:
   explicit SessionFolder(FoldOptions opts = {});
 
-  // A rule matched event `e` and `alert` is what would be emitted. Returns true when the alert
-  // must go out now; false when the match was folded into an open session. `fold` is the rule's
-  // own setting. Sessions this match closes (its window passed, or the table is full) append
-  // their summaries to `out`, before the caller emits the new alert.
-  bool on_match(const Alert& alert, bool fold, const Event& e, std::vector<Alert>& out);
+  // Rule `rule` matched event `e`; `fold` is the rule's own setting. Decided before anything is
+  // rendered, so that a folded match costs a lookup and a count. Returns true when the match was
+  // folded into an open session; false when it must be alerted (then render the alert and call
+  // open). A session whose window has passed is closed here, its summary appended to `out`.
+  bool try_fold(std::string_view rule, bool fold, const Event& e, std::vector<Alert>& out);
+  // The match that try_fold did not fold will be alerted: opens its session when the rule folds
+  // and returns where the session keeps the first alert (its summary repeats that alert's output
+  // and fields); store the rendered alert there. nullptr when nothing folds. When the table is
+  // full, the oldest session is closed first, its summary appended to `out`.
+  Alert* open(std::string_view rule, bool fold, const Event& e, std::vector<Alert>& out);
 
   // Closes the sessions an event ends (a successful PTRACE_DETACH of the target by the tracer,
   // the exit of a tracer or a target), appending their summaries to `out`.
@@ -60,6 +66,7 @@ class SessionFolder {
 
  private:
   using Key = std::tuple<std::string, int32_t, int32_t>;  // rule, tracer pid, target pid (0: none)
+  using KeyView = std::tuple<std::string_view, int32_t, int32_t>;  // lookups without a copy
   struct Session {
     Alert first;
     uint64_t start_ns = 0;
@@ -69,7 +76,10 @@ class SessionFolder {
     Counter* folded_counter = nullptr;         // tracehound_folded_matches_total{rule}
     std::list<Key>::iterator order;            // position in order_ (creation order)
   };
-  using SessionMap = std::map<Key, Session>;
+  using SessionMap = std::map<Key, Session, std::less<>>;
+
+  bool folds(bool fold) const { return opts_.enabled && fold && opts_.max_sessions > 0; }
+  static KeyView key_of(std::string_view rule, const Event& e);
 
   void close(SessionMap::iterator it, CloseReason reason, std::vector<Alert>& out);
   void ref_pid(int32_t pid);

@@ -28,7 +28,7 @@ RecordPtr record_from_line(const std::string& line) {
   if (!a) return nullptr;
   auto r = std::make_shared<AlertRecord>();
   r->json = line;
-  r->text = a->output;
+  r->text = alert_to_text(*a);
   r->time_ns = a->time_ns;
   r->rule = a->rule;
   r->priority = a->priority;

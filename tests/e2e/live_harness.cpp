@@ -29,6 +29,7 @@ Tracehound::Tracehound(Options o) {
     argv.push_back(r);
   }
   if (!o.fold) argv.push_back("--no-fold");
+  argv.insert(argv.end(), o.extra_args.begin(), o.extra_args.end());
   proc_ = std::make_unique<Process>(argv, /*capture_stderr=*/true);
   // Ready once it says so; a tracehound that exits first (a bad rule, no probe) never is.
   auto watching = [this] { return proc_->stderr_text().find("watching") != std::string::npos; };

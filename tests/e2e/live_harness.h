@@ -38,6 +38,7 @@ class Tracehound {
     std::vector<std::string> rules_files;  // empty: the default ruleset
     std::string rules_yaml;                // written to a temp file and added to rules_files
     bool fold = true;
+    std::vector<std::string> extra_args = {};  // more `run` arguments (--config FILE, say)
   };
   explicit Tracehound(Options o);
   ~Tracehound();

@@ -56,7 +56,9 @@ class SessionFolderTest : public ::testing::Test {
   }
   // Feeds a match; returns whether the alert goes out now.
   bool match(SessionFolder& f, const std::string& rule, const Event& e, bool fold = true) {
-    return f.on_match(alert_for(rule, e), fold, e, out_);
+    if (f.try_fold(rule, fold, e, out_)) return false;
+    if (Alert* first = f.open(rule, fold, e, out_)) *first = alert_for(rule, e);
+    return true;
   }
   double folded_metric(const std::string& rule) {
     return metrics_.value("tracehound_folded_matches_total", {{"rule", rule}});
