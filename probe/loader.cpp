@@ -97,6 +97,22 @@ uint32_t ring_size(uint32_t requested) {
   return size;
 }
 
+// Per-syscall tracepoints never fire for ia32/x32 syscalls on x86: the kernel defines
+// ARCH_TRACE_IGNORE_COMPAT_SYSCALLS there, and trace_get_syscall_nr() (kernel/trace/
+// trace_syscalls.c) returns -1 for them.
+std::vector<std::string> unwatched_abis(const CompatSyscalls& compat) {
+  std::vector<std::string> gaps;
+  auto gap = [&](const char* abi, const char* how) {
+    gaps.push_back(std::string(abi) + " system calls (" + how +
+                   ") work on this host but are NOT watched: per-syscall hooks never see them, so "
+                   "ptrace, process_vm_writev and memory-file opens made that way go unseen; use "
+                   "syscall_hooks: automatic or raw_syscalls, or boot with ia32_emulation=0");
+  };
+  if (compat.ia32) gap("32-bit (ia32)", "int 0x80, sysenter, also from 64-bit code");
+  if (compat.x32) gap("x32", "syscall numbers with bit 30 set");
+  return gaps;
+}
+
 const char* hooks_name(SyscallHooks h) {
   switch (h) {
     case SyscallHooks::raw_syscalls: return "raw_syscalls";
@@ -120,6 +136,7 @@ struct Probe::Impl {
   uint64_t flood_seen = 0;  // held + drops totals at the last flood map read
   SyscallHooks hooks = SyscallHooks::raw_syscalls;
   std::string description;
+  std::vector<std::string> blind_spots;
 
   // poll() state
   const std::function<void(Event&)>* on_event = nullptr;
@@ -275,8 +292,9 @@ std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& err
   LoadPlan plan{options.hooks, {}, options.task_kfuncs, "requested"};
   if (options.use_kallsyms) plan.mem_open_fns = kallsyms_lookup("mem_open");
   if (plan.mem_open_fns.size() > TH_MEM_OPEN_FNS) plan.mem_open_fns.clear();  // ambiguous: by name
+  CompatSyscalls compat;
+  if (plan.hooks != SyscallHooks::raw_syscalls) compat = probe_compat_syscalls();
   if (plan.hooks == SyscallHooks::automatic) {
-    CompatSyscalls compat = probe_compat_syscalls();
     plan.hooks = compat.any() ? SyscallHooks::raw_syscalls : SyscallHooks::per_syscall;
     plan.hooks_reason = compat.any() ? "this host runs ia32/x32 syscalls" : "no ia32/x32 syscalls here";
   }
@@ -297,6 +315,7 @@ std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& err
 
   auto impl = std::make_unique<Impl>();
   impl->hooks = plan.hooks;
+  if (plan.hooks == SyscallHooks::per_syscall) impl->blind_spots = unwatched_abis(compat);
   impl->ring.reset(ring_buffer__new(bpf_map__fd(skel->maps.events), &Impl::on_sample, impl.get(), nullptr));
   if (impl->ring && ring_buffer__add(impl->ring.get(), bpf_map__fd(skel->maps.bulk), &Impl::on_sample,
                                      impl.get()) != 0)
@@ -326,6 +345,13 @@ std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& err
   }
   impl->bad_records_metric = &m.counter("tracehound_probe_bad_records_total",
                                         "Ring-buffer records the loader could not decode");
+  for (auto [abi, unwatched] : {std::pair{"ia32", plan.hooks == SyscallHooks::per_syscall && compat.ia32},
+                                std::pair{"x32", plan.hooks == SyscallHooks::per_syscall && compat.x32}})
+    m.gauge("tracehound_probe_unwatched_syscall_abi",
+            "1 when syscalls of this ABI work on this host but the probe does not see them",
+            {{"abi", abi}})
+        .set(unwatched ? 1 : 0);
+  for (const auto& gap : impl->blind_spots) spdlog::warn("probe: {}", gap);
   impl->truncated_records_metric = &m.counter(
       "tracehound_probe_truncated_records_total",
       "Records with a path, argv or iovec sum cut to fit (the event carries the part kept)");
@@ -416,6 +442,8 @@ std::vector<Flooder> Probe::flooders() {
   impl_->flood_seen = total;
   return impl_->flood_reader.read(bpf_map__fd(impl_->skel->maps.floods));
 }
+
+const std::vector<std::string>& Probe::blind_spots() const { return impl_->blind_spots; }
 
 SyscallHooks Probe::hooks() const { return impl_->hooks; }
 

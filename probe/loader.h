@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/core/event.h"
 #include "engine/core/interest.h"
@@ -109,6 +110,11 @@ class Probe {
   // The repetitive streams flood control held back since the last call (empty, and cheap, when
   // its counters did not move).
   std::vector<Flooder> flooders();
+
+  // What this probe cannot see on this host, one sentence each (logged at load; `run` raises a
+  // WARNING internal alert for each). Today: ia32/x32 syscalls under per-syscall hooks on a
+  // host that runs them. Also exported as tracehound_probe_unwatched_syscall_abi{abi}.
+  const std::vector<std::string>& blind_spots() const;
 
   SyscallHooks hooks() const;
   // One line for the log: hooks, how memory files and targets are recognised.

@@ -126,6 +126,8 @@ int run(const RunOptions& o) {
   auto probe = open_probe(rules->interest(), cfg.ring_buffer_size, hooks);
   if (!probe) return 2;
   spdlog::info("probe: {}", probe->describe());
+  for (const auto& gap : probe->blind_spots())
+    outputs->emit(internal_alert(now_ns(), "syscalls not watched", Priority::warning, cfg.hostname, gap));
 
   DetectorOptions dopts;
   dopts.hostname = cfg.hostname;
