@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 #include "probe/interest_map.h"
 #include "probe/kallsyms.h"
 #include "probe/record_decoder.h"
+#include "probe/record_merge.h"
 #include "tracehound.skel.h"
 
 namespace th::probe {
@@ -95,6 +97,22 @@ uint32_t ring_size(uint32_t requested) {
   return size;
 }
 
+// Per-syscall tracepoints never fire for ia32/x32 syscalls on x86: the kernel defines
+// ARCH_TRACE_IGNORE_COMPAT_SYSCALLS there, and trace_get_syscall_nr() (kernel/trace/
+// trace_syscalls.c) returns -1 for them.
+std::vector<std::string> unwatched_abis(const CompatSyscalls& compat) {
+  std::vector<std::string> gaps;
+  auto gap = [&](const char* abi, const char* how) {
+    gaps.push_back(std::string(abi) + " system calls (" + how +
+                   ") work on this host but are NOT watched: per-syscall hooks never see them, so "
+                   "ptrace, process_vm_writev and memory-file opens made that way go unseen; use "
+                   "syscall_hooks: automatic or raw_syscalls, or boot with ia32_emulation=0");
+  };
+  if (compat.ia32) gap("32-bit (ia32)", "int 0x80, sysenter, also from 64-bit code");
+  if (compat.x32) gap("x32", "syscall numbers with bit 30 set");
+  return gaps;
+}
+
 const char* hooks_name(SyscallHooks h) {
   switch (h) {
     case SyscallHooks::raw_syscalls: return "raw_syscalls";
@@ -113,9 +131,12 @@ void route_libbpf_log() {
 
 struct Probe::Impl {
   SkeletonPtr skel;
-  RingBufferPtr ring;
+  RingBufferPtr ring;  // `events` first, then `bulk`: consumed in that order
+  FloodReader flood_reader;
+  uint64_t flood_seen = 0;  // held + drops totals at the last flood map read
   SyscallHooks hooks = SyscallHooks::raw_syscalls;
   std::string description;
+  std::vector<std::string> blind_spots;
 
   // poll() state
   const std::function<void(Event&)>* on_event = nullptr;
@@ -130,6 +151,7 @@ struct Probe::Impl {
     Counter* events;
     Counter* drops;
     Counter* filtered;
+    Counter* held;
   };
   std::array<KindMetrics, TH_KIND_COUNT> metrics{};
   Counter* bad_records_metric = nullptr;
@@ -137,28 +159,46 @@ struct Probe::Impl {
   std::mutex publish_mu;
   std::array<KindStats, TH_KIND_COUNT> published{};  // kernel counters already in the metrics
 
+  RecordMerge merge;  // records read from both rings, handed out in time order
+
   static int on_sample(void* ctx, void* data, size_t size) {
-    auto* self = static_cast<Impl*>(ctx);
+    static_cast<Impl*>(ctx)->merge.add(data, size);
+    return 0;
+  }
+
+  void deliver(std::span<const std::byte> record) {
     RecordInfo info;
-    std::span<const std::byte> record(static_cast<const std::byte*>(data), size);
-    if (!decode_record(record, self->boot_to_epoch_ns, self->event, info)) {
-      ++self->user_stats.bad_records;
-      self->bad_records_metric->inc();
-      return 0;
+    if (!decode_record(record, boot_to_epoch_ns, event, info)) {
+      ++user_stats.bad_records;
+      bad_records_metric->inc();
+      return;
     }
-    ++self->user_stats.by_abi[info.abi];
+    ++user_stats.by_abi[info.abi];
     if (info.truncated) {
-      ++self->user_stats.truncated_records;
-      self->truncated_records_metric->inc();
+      ++user_stats.truncated_records;
+      truncated_records_metric->inc();
     }
-    if (evt_has_target(self->event.type)) ++self->user_stats.resolved_by[info.resolved_by];
-    try {
-      (*self->on_event)(self->event);
-    } catch (...) {
-      self->callback_error = std::current_exception();
-      return -ECANCELED;  // stops this poll; the record is already consumed
+    if (evt_has_target(event.type)) ++user_stats.resolved_by[info.resolved_by];
+    (*on_event)(event);
+    ++handled;
+  }
+
+  // Reads both rings and hands out what is ready; again at once while records wait for the
+  // watermark (a few, committed during the read). Stops at an exception from on_event (the
+  // record that threw is consumed, the others stay for the next poll).
+  int drain() {
+    for (int pass = 0; pass < 4; ++pass) {
+      uint64_t watermark = boot_now_ns();
+      int rc = ring_buffer__consume(ring.get());
+      if (rc < 0) return rc;
+      try {
+        merge.release(watermark, [this](std::span<const std::byte> r) { deliver(r); });
+      } catch (...) {
+        callback_error = std::current_exception();
+        return 0;
+      }
+      if (merge.empty()) break;
     }
-    ++self->handled;
     return 0;
   }
 };
@@ -200,8 +240,19 @@ SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan, std
   for (std::size_t i = 0; i < plan.mem_open_fns.size() && i < TH_MEM_OPEN_FNS; ++i)
     skel->rodata->mem_open_fns[i] = plan.mem_open_fns[i];
   const uint32_t ring = ring_size(options.ringbuf_bytes);
+  const uint32_t bulk = ring_size(ring / 4);
   bpf_map__set_max_entries(skel->maps.events, ring);
-  skel->rodata->wakeup_bytes = std::min(options.wakeup_bytes, ring / 4);
+  bpf_map__set_max_entries(skel->maps.bulk, bulk);
+  skel->rodata->wakeup_bytes = std::min(options.wakeup_bytes, bulk / 4);
+  skel->rodata->lifecycle_limit_bytes = ring - ring / 4;
+  skel->rodata->flood_burst[TH_CLASS_LIFECYCLE] = 0;
+  skel->rodata->flood_burst[TH_CLASS_INJECT] = options.flood.inject_burst;
+  skel->rodata->flood_burst[TH_CLASS_BULK] = options.flood.bulk_burst;
+  skel->rodata->uid_burst[TH_CLASS_LIFECYCLE] = 0;
+  skel->rodata->uid_burst[TH_CLASS_INJECT] = options.flood.uid_inject;
+  skel->rodata->uid_burst[TH_CLASS_BULK] = options.flood.uid_bulk;
+  skel->rodata->flood_free = options.flood.free_per_key;
+  skel->rodata->flood_window_ns = uint64_t{options.flood.window_ms} * 1'000'000u;
 
   bool raw = plan.hooks == SyscallHooks::raw_syscalls;
   bpf_program__set_autoload(skel->progs.th_sys_exit, raw);
@@ -241,8 +292,9 @@ std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& err
   LoadPlan plan{options.hooks, {}, options.task_kfuncs, "requested"};
   if (options.use_kallsyms) plan.mem_open_fns = kallsyms_lookup("mem_open");
   if (plan.mem_open_fns.size() > TH_MEM_OPEN_FNS) plan.mem_open_fns.clear();  // ambiguous: by name
+  CompatSyscalls compat;
+  if (plan.hooks != SyscallHooks::raw_syscalls) compat = probe_compat_syscalls();
   if (plan.hooks == SyscallHooks::automatic) {
-    CompatSyscalls compat = probe_compat_syscalls();
     plan.hooks = compat.any() ? SyscallHooks::raw_syscalls : SyscallHooks::per_syscall;
     plan.hooks_reason = compat.any() ? "this host runs ia32/x32 syscalls" : "no ia32/x32 syscalls here";
   }
@@ -263,7 +315,11 @@ std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& err
 
   auto impl = std::make_unique<Impl>();
   impl->hooks = plan.hooks;
+  if (plan.hooks == SyscallHooks::per_syscall) impl->blind_spots = unwatched_abis(compat);
   impl->ring.reset(ring_buffer__new(bpf_map__fd(skel->maps.events), &Impl::on_sample, impl.get(), nullptr));
+  if (impl->ring && ring_buffer__add(impl->ring.get(), bpf_map__fd(skel->maps.bulk), &Impl::on_sample,
+                                     impl.get()) != 0)
+    impl->ring.reset();
   if (!impl->ring) {
     error = std::string("cannot set up the ring buffer: ") + std::strerror(errno);
     return nullptr;
@@ -284,10 +340,18 @@ std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& err
     impl->metrics[k] = {
         &m.counter("tracehound_kernel_events_total", "Records the probe committed to the ring buffer", labels),
         &m.counter("tracehound_kernel_drops_total", "Records lost in the kernel because the ring buffer was full", labels),
-        &m.counter("tracehound_kernel_filtered_total", "Events dropped in the kernel because no rule could match them", labels)};
+        &m.counter("tracehound_kernel_filtered_total", "Events dropped in the kernel because no rule could match them", labels),
+        &m.counter("tracehound_kernel_held_total", "Repetitive records counted in the kernel instead of sent (flood control)", labels)};
   }
   impl->bad_records_metric = &m.counter("tracehound_probe_bad_records_total",
                                         "Ring-buffer records the loader could not decode");
+  for (auto [abi, unwatched] : {std::pair{"ia32", plan.hooks == SyscallHooks::per_syscall && compat.ia32},
+                                std::pair{"x32", plan.hooks == SyscallHooks::per_syscall && compat.x32}})
+    m.gauge("tracehound_probe_unwatched_syscall_abi",
+            "1 when syscalls of this ABI work on this host but the probe does not see them",
+            {{"abi", abi}})
+        .set(unwatched ? 1 : 0);
+  for (const auto& gap : impl->blind_spots) spdlog::warn("probe: {}", gap);
   impl->truncated_records_metric = &m.counter(
       "tracehound_probe_truncated_records_total",
       "Records with a path, argv or iovec sum cut to fit (the event carries the part kept)");
@@ -311,9 +375,15 @@ int Probe::poll(int timeout_ms, const std::function<void(Event&)>& on_event) {
     int slice = timeout_ms < 0 ? kPollSliceMs : static_cast<int>(std::clamp<int64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count(), 0,
         kPollSliceMs));
-    rc = ring_buffer__poll(impl_->ring.get(), slice);
-    if (rc >= 0 && !impl_->callback_error) rc = ring_buffer__consume(impl_->ring.get());
-    if (impl_->callback_error || rc < 0 || impl_->handled > 0) break;  // -EINTR too: a signal
+    if (impl_->merge.empty()) {
+      pollfd ready{ring_buffer__epoll_fd(impl_->ring.get()), POLLIN, 0};
+      if (::poll(&ready, 1, slice) < 0 && errno == EINTR) {
+        rc = -EINTR;  // a signal: the caller decides
+        break;
+      }
+    }
+    rc = impl_->drain();
+    if (impl_->callback_error || rc < 0 || impl_->handled > 0) break;
     if (timeout_ms >= 0 && Clock::now() >= deadline) break;
   }
   impl_->on_event = nullptr;
@@ -333,15 +403,19 @@ Probe::Stats Probe::stats() const {
   int ncpus = libbpf_num_possible_cpus();
   if (ncpus <= 0) return s;
   std::vector<th_kind_counters> per_cpu(static_cast<std::size_t>(ncpus));
+  std::vector<th_flood_counters> held(static_cast<std::size_t>(ncpus));
   for (uint32_t k = 0; k < TH_KIND_COUNT; ++k) {
     if (bpf_map__lookup_elem(impl_->skel->maps.counters, &k, sizeof(k), per_cpu.data(),
-                             per_cpu.size() * sizeof(th_kind_counters), 0) != 0)
-      continue;
-    for (const auto& c : per_cpu) {
-      s.kinds[k].events += c.events;
-      s.kinds[k].drops += c.drops;
-      s.kinds[k].filtered += c.filtered;
+                             per_cpu.size() * sizeof(th_kind_counters), 0) == 0) {
+      for (const auto& c : per_cpu) {
+        s.kinds[k].events += c.events;
+        s.kinds[k].drops += c.drops;
+        s.kinds[k].filtered += c.filtered;
+      }
     }
+    if (bpf_map__lookup_elem(impl_->skel->maps.flood_counters, &k, sizeof(k), held.data(),
+                             held.size() * sizeof(th_flood_counters), 0) == 0)
+      for (const auto& c : held) s.kinds[k].held += c.held;
   }
   return s;
 }
@@ -355,9 +429,21 @@ void Probe::publish_metrics() const {
     impl_->metrics[k].events->inc(s.kinds[k].events - last.events);
     impl_->metrics[k].drops->inc(s.kinds[k].drops - last.drops);
     impl_->metrics[k].filtered->inc(s.kinds[k].filtered - last.filtered);
+    impl_->metrics[k].held->inc(s.kinds[k].held - last.held);
     last = s.kinds[k];
   }
 }
+
+std::vector<Flooder> Probe::flooders() {
+  Stats s = stats();
+  uint64_t total = 0;
+  for (const auto& k : s.kinds) total += k.held + k.drops;
+  if (total == impl_->flood_seen) return {};
+  impl_->flood_seen = total;
+  return impl_->flood_reader.read(bpf_map__fd(impl_->skel->maps.floods));
+}
+
+const std::vector<std::string>& Probe::blind_spots() const { return impl_->blind_spots; }
 
 SyscallHooks Probe::hooks() const { return impl_->hooks; }
 

@@ -8,9 +8,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/core/event.h"
 #include "engine/core/interest.h"
+#include "probe/flood_reader.h"
 #include "probe/tracehound.h"
 
 namespace th::probe {
@@ -22,9 +24,26 @@ enum class SyscallHooks {
   per_syscall,   // syscalls:sys_exit_<name> for the watched syscalls only: x86-64 ABI only
 };
 
+// In-kernel flood control (probe/flood_control.bpf.h): per (process, kind, request, target,
+// outcome), the first `burst` records of each window are sent and the rest counted. 0: never
+// aggregate that class. Lifecycle records (fork/exec/exit) are never aggregated. Beyond the
+// first `free_per_key` records of a key, an unprivileged user's streams also share a budget per
+// window (`uid_*`), so that many processes cannot add up to a flood.
+struct FloodControl {
+  uint32_t inject_burst = 4096;  // successful ATTACH/SEIZE/writes, process_vm_writev, mem writes
+  uint32_t bulk_burst = 1024;    // everything else: TRACEME, reads, failed calls
+  uint32_t uid_inject = 16384;
+  uint32_t uid_bulk = 8192;
+  uint32_t free_per_key = 8;
+  uint32_t window_ms = 1000;
+};
+
 struct ProbeOptions {
   Interest interest = Interest::everything();
-  uint32_t ringbuf_bytes = 8u << 20;  // rounded up to a power of two of at least one page
+  // The `events` ring (fork/exec/exit and injections), rounded up to a power of two of at least
+  // one page; the `bulk` ring (everything else) gets a quarter of it.
+  uint32_t ringbuf_bytes = 8u << 20;
+  FloodControl flood;
   // The kernel wakes the reader once this many bytes are pending (at most a quarter of the
   // ring); below that, poll() finds records on its own within kPollSliceMs. 0: wake for every
   // record. Batching matters under floods: a wakeup costs the traced task ~10x the record.
@@ -71,6 +90,7 @@ class Probe {
     uint64_t events = 0;    // records the kernel committed
     uint64_t drops = 0;     // records lost because the ring buffer was full
     uint64_t filtered = 0;  // events dropped in the kernel because no rule could match them
+    uint64_t held = 0;      // records counted instead of sent by flood control
   };
   struct Stats {
     std::array<KindStats, TH_KIND_COUNT> kinds{};  // indexed by th_kind
@@ -86,6 +106,15 @@ class Probe {
   // tracehound_probe_{bad,truncated}_records_total are counted as records arrive.
   // poll() does it at most once a second; call it before reading the metrics.
   void publish_metrics() const;
+
+  // The repetitive streams flood control held back since the last call (empty, and cheap, when
+  // its counters did not move).
+  std::vector<Flooder> flooders();
+
+  // What this probe cannot see on this host, one sentence each (logged at load; `run` raises a
+  // WARNING internal alert for each). Today: ia32/x32 syscalls under per-syscall hooks on a
+  // host that runs them. Also exported as tracehound_probe_unwatched_syscall_abi{abi}.
+  const std::vector<std::string>& blind_spots() const;
 
   SyscallHooks hooks() const;
   // One line for the log: hooks, how memory files and targets are recognised.

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tracehound's kernel side: sees ptrace, process_vm_writev/readv and opens of process memory
  * files (the injection kinds), plus fork/exec/exit for the process table, and writes flat records
- * (tracehound.h) into one ring buffer.
+ * (tracehound.h) into two ring buffers: `events` for what must never be lost (fork/exec/exit and
+ * successful injections), `bulk` for the rest; see flood_control.bpf.h for how a flood is kept
+ * from crowding out the first.
  *
  * Attach points (figures in bench/RESULTS.md, measured with bench/probe_attach_overhead.sh):
  *  - Syscalls are handled at exit only: on x86 the syscall's argument registers in pt_regs are
@@ -34,6 +36,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "core_fixes.bpf.h"
+#include "flood_control.bpf.h"
 #include "interest_filter.h"
 #include "kernel_args.h"
 #include "syscall_abi.h"
@@ -45,9 +48,10 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __s32 ignore_tgid = 0;        /* tracehound itself: no injection-kind records */
 const volatile __u64 mem_open_fns[TH_MEM_OPEN_FNS] = {}; /* address(es) of mem_open() */
 const volatile bool use_task_kfuncs = true;  /* false: portable resolution only (tests) */
-/* 0: wake the reader for every record it is waiting for. Otherwise records are committed
- * silently until this many bytes are pending, and the reader also looks on its own every few
- * milliseconds: a wakeup costs the producing task more than building the record does. */
+/* 0: wake the reader for every record it is waiting for. Otherwise lifecycle and bulk records
+ * are committed silently until this many bytes are pending in their ring, and the reader also
+ * looks on its own every few milliseconds: a wakeup costs the producing task more than building
+ * the record does. Injection records always wake the reader: they are rare and urgent. */
 const volatile __u64 wakeup_bytes = 0;
 
 #define TH_MAX_ANCESTORS 64  /* real_parent hops when deciding target_is_descendant */
@@ -99,20 +103,42 @@ static __always_inline void count(__u32 kind, enum counter_field field) {
     __sync_fetch_and_add(&c->filtered, 1);
 }
 
-/* A ring-buffer record, or NULL with the loss counted for its kind. */
-static __always_inline void *reserve(__u32 size, __u32 kind) {
-  void *rec = bpf_ringbuf_reserve(&events, size, 0);
-  if (!rec) count(kind, COUNT_DROP);
+/* A ring-buffer record in the ring of its class, or NULL with the loss counted for its kind
+ * (and its flood key). Lifecycle records leave the last quarter of `events` to injections. */
+static __always_inline void *reserve(const struct flood_ticket *t, __u32 size) {
+  void *rec = 0;
+  if (t->klass == TH_CLASS_BULK)
+    rec = bpf_ringbuf_reserve(&bulk, size, 0);
+  else if (t->klass == TH_CLASS_INJECT || lifecycle_room(&events, size))
+    rec = bpf_ringbuf_reserve(&events, size, 0);
+  if (!rec) {
+    count(t->kind, COUNT_DROP);
+    flood_lost(t);
+  }
   return rec;
 }
 
-static __always_inline void submit(void *rec, __u32 kind) {
-  __u64 flags = 0;
-  if (wakeup_bytes)
-    flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-                                                                           : BPF_RB_NO_WAKEUP;
+/* Batched wakeup: silent until wakeup_bytes are pending in `ring`. */
+static __always_inline __u64 batched_wakeup(void *ring) {
+  if (!wakeup_bytes) return 0;
+  return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+                                                                     : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void submit(void *rec, const struct flood_ticket *t) {
+  __u64 flags = 0; /* injections: wake the reader now */
+  if (t->klass == TH_CLASS_BULK)
+    flags = batched_wakeup(&bulk);
+  else if (t->klass == TH_CLASS_LIFECYCLE)
+    flags = batched_wakeup(&events);
   bpf_ringbuf_submit(rec, flags);
-  count(kind, COUNT_EVENT);
+  count(t->kind, COUNT_EVENT);
+}
+
+/* The ticket of a record that is never aggregated (fork/exec/exit). */
+static __always_inline struct flood_ticket lifecycle_ticket(__u32 kind) {
+  struct flood_ticket t = {.entry = 0, .kind = kind, .klass = TH_CLASS_LIFECYCLE};
+  return t;
 }
 
 static __always_inline const struct th_interest *current_interest(void) {
@@ -374,11 +400,13 @@ static __noinline int on_mem_open(struct task_struct *cur, enum th_syscall sc, e
     count(kind, COUNT_FILTERED);
     return 0;
   }
-  struct th_mem_open_event *e = reserve(sizeof(*e), kind);
+  struct pid *pid = th_proc_inode_pid(inode);
+  struct flood_ticket ft;
+  if (!flood_admit(&ft, kind, 0, BPF_CORE_READ(pid, numbers[0].nr), ret)) return 0;
+  struct th_mem_open_event *e = reserve(&ft, sizeof(*e));
   if (!e) return 0;
   fill_header(&e->h, cur, kind, sc, abi, ret);
   e->flags = flags;
-  struct pid *pid = th_proc_inode_pid(inode);
   struct hlist_node *first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
   e->t.tid = BPF_CORE_READ(pid, numbers[0].nr);
   e->t.arg_pid = pid_nr_in(pid, task_ns_pos(cur));
@@ -395,7 +423,7 @@ static __noinline int on_mem_open(struct task_struct *cur, enum th_syscall sc, e
   e->path_len = build_path(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), e->path,
                            &truncated);
   e->path_truncated = truncated;
-  submit(e, kind);
+  submit(e, &ft);
   return 0;
 }
 
@@ -411,19 +439,22 @@ static __noinline int on_ptrace(struct task_struct *cur, struct pt_regs *regs, e
     count(TH_KIND_PTRACE, COUNT_FILTERED);
     return 0;
   }
-  struct th_ptrace_event *e = reserve(sizeof(*e), TH_KIND_PTRACE);
+  __s32 vnr = th_pid_arg(sc_arg(regs, abi, 1));
+  struct flood_ticket ft;
+  if (!flood_admit(&ft, TH_KIND_PTRACE, request, request == TH_PTRACE_TRACEME ? 0 : vnr, ret))
+    return 0;
+  struct th_ptrace_event *e = reserve(&ft, sizeof(*e));
   if (!e) return 0;
   fill_header(&e->h, cur, TH_KIND_PTRACE, TH_SC_PTRACE, abi, ret);
   e->request = request;
   e->addr = sc_arg(regs, abi, 2);
   e->data = sc_arg(regs, abi, 3);
-  __s32 vnr = th_pid_arg(sc_arg(regs, abi, 1));
   __builtin_memset(&e->t, 0, sizeof(e->t));
   if (request == TH_PTRACE_TRACEME)
     e->t.arg_pid = vnr; /* ignored by the kernel; the tracer-to-be is the parent */
   else
     resolve_target(&e->t, cur, vnr, tgid);
-  submit(e, TH_KIND_PTRACE);
+  submit(e, &ft);
   return 0;
 }
 
@@ -456,7 +487,10 @@ static __noinline int on_process_vm(struct task_struct *cur, struct pt_regs *reg
     count(kind, COUNT_FILTERED);
     return 0;
   }
-  struct th_vm_event *e = reserve(sizeof(*e), kind);
+  __s32 vnr = th_pid_arg(sc_arg(regs, abi, 0));
+  struct flood_ticket ft;
+  if (!flood_admit(&ft, kind, 0, vnr, ret)) return 0;
+  struct th_vm_event *e = reserve(&ft, sizeof(*e));
   if (!e) return 0;
   fill_header(&e->h, cur, kind, sc, abi, ret);
   __u64 local_count = sc_arg(regs, abi, 2);
@@ -466,8 +500,8 @@ static __noinline int on_process_vm(struct task_struct *cur, struct pt_regs *reg
   e->local_iovcnt = (__u32)local_count;
   e->remote_iovcnt = (__u32)sc_arg(regs, abi, 4);
   __builtin_memset(&e->t, 0, sizeof(e->t));
-  resolve_target(&e->t, cur, th_pid_arg(sc_arg(regs, abi, 0)), tgid);
-  submit(e, kind);
+  resolve_target(&e->t, cur, vnr, tgid);
+  submit(e, &ft);
   return 0;
 }
 
@@ -550,14 +584,15 @@ int BPF_PROG(th_fork, struct task_struct *parent, struct task_struct *child) {
       sc = TH_SC_CLONE;
       flags = child_tgid == BPF_CORE_READ(parent, tgid) ? TH_CLONE_THREAD : 0;
   }
-  struct th_fork_event *e = reserve(sizeof(*e), TH_KIND_FORK);
+  struct flood_ticket ft = lifecycle_ticket(TH_KIND_FORK);
+  struct th_fork_event *e = reserve(&ft, sizeof(*e));
   if (!e) return 0;
   __s32 child_vnr = pid_nr_in(BPF_CORE_READ(child, thread_pid), task_ns_pos(cur));
   fill_header(&e->h, cur, TH_KIND_FORK, sc, abi, child_vnr);
   e->child_pid = child_tgid;
   e->child_tid = BPF_CORE_READ(child, pid);
   e->clone_flags = flags;
-  submit(e, TH_KIND_FORK);
+  submit(e, &ft);
   return 0;
 }
 
@@ -566,7 +601,8 @@ int BPF_PROG(th_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
   struct task_struct *cur = bpf_get_current_task_btf();
   /* The ABI of the exec call is lost by now (see th_exec_named_by_fd): reported as x86-64. */
   enum th_syscall sc = th_exec_named_by_fd(bprm) ? TH_SC_EXECVEAT : TH_SC_EXECVE;
-  struct th_exec_event *e = reserve(sizeof(*e), TH_KIND_EXEC);
+  struct flood_ticket ft = lifecycle_ticket(TH_KIND_EXEC);
+  struct th_exec_event *e = reserve(&ft, sizeof(*e));
   if (!e) return 0;
   fill_header(&e->h, cur, TH_KIND_EXEC, sc, TH_ABI_X64, 0);
   /* exe: what /proc/<pid>/exe shows (the interpreter for a script); memfd: the file named. */
@@ -604,18 +640,19 @@ int BPF_PROG(th_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
   }
   e->fileless_fds = fileless_fds(cur);
   exec_identity(e, file, cur);
-  submit(e, TH_KIND_EXEC);
+  submit(e, &ft);
   return 0;
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(th_exit, struct task_struct *task) {
   if (!th_exit_is_group_dead(task) || th_task_is_kthread(task)) return 0;
-  struct th_exit_event *e = reserve(sizeof(*e), TH_KIND_EXIT);
+  struct flood_ticket ft = lifecycle_ticket(TH_KIND_EXIT);
+  struct th_exit_event *e = reserve(&ft, sizeof(*e));
   if (!e) return 0;
   __u32 status = BPF_CORE_READ(task, exit_code);
   fill_header(&e->h, bpf_get_current_task_btf(), TH_KIND_EXIT, TH_SC_NONE, TH_ABI_X64, status);
   e->status = status;
-  submit(e, TH_KIND_EXIT);
+  submit(e, &ft);
   return 0;
 }

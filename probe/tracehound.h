@@ -191,6 +191,48 @@ struct th_interest {
   __u64 ptrace_slots[2]; /* bit per ptrace request slot (th_ptrace_slot) */
 };
 
+/* ---- flood control (record_class.h, flood_control.bpf.h) ---- */
+
+/* How precious a record is: which ring it goes to and how much of a burst it gets. */
+enum th_class {
+  TH_CLASS_LIFECYCLE = 0, /* fork/exec/exit: `events` ring, never aggregated */
+  TH_CLASS_INJECT = 1,    /* successful injection kinds: `events` ring */
+  TH_CLASS_BULK = 2,      /* the rest: `bulk` ring */
+  TH_CLASS_COUNT = 3,
+};
+
+/* What makes two records "the same" for flood control: one key per acting process, kind,
+ * request, target and outcome. */
+struct th_flood_key {
+  __s64 request; /* ptrace request (-1: one outside the named slots); 0 for the other kinds */
+  __s32 tgid;    /* the acting process (host tgid) */
+  /* The target pid as the caller named it (a memory file: its host tid); 0 for none, and for
+   * failed calls: naming a new pid costs nothing when the call fails, a new target otherwise
+   * costs a process. */
+  __s32 target;
+  __u8 kind;     /* enum th_kind */
+  __u8 failed;   /* the call returned an error */
+  __u8 pad[6];
+};
+
+/* Value of the flood map, per key. `held` and `dropped` only grow; the loader reports deltas. */
+struct th_flood_entry {
+  __u64 window_start_ns; /* CLOCK_BOOTTIME */
+  __u64 held;            /* records aggregated (not sent) since the key was first seen */
+  __u64 sent;            /* records let through since the key was first seen */
+  __u64 dropped;         /* records of this key let through but lost: their ring was full */
+  __u32 passed;          /* records sent in the current window */
+  __u32 uid;
+  __s32 last_target;     /* the target the latest record named (failed calls: not in the key) */
+  __u32 pad;
+  char comm[TH_COMM_LEN];
+};
+
+/* Value of the per-CPU flood counters map, one entry per enum th_kind. */
+struct th_flood_counters {
+  __u64 held; /* records aggregated by flood control */
+};
+
 #ifdef __cplusplus
 #define TH_LAYOUT_ASSERT(cond) static_assert(cond, #cond)
 #else
@@ -225,6 +267,11 @@ TH_LAYOUT_ASSERT(TH_KIND_COUNT == 8 && TH_SC_COUNT <= 32);
 TH_LAYOUT_ASSERT(TH_ABI_COUNT == TH_ABI_X32 + 1);
 TH_LAYOUT_ASSERT(TH_RESOLVED_COUNT == TH_RESOLVED_PROC_INODE + 1);
 TH_LAYOUT_ASSERT(TH_MEM_OPEN_FNS >= 1 && TH_MEM_OPEN_FNS <= 8);
+TH_LAYOUT_ASSERT(sizeof(struct th_flood_key) == 24);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_flood_key, kind) == 16);
+TH_LAYOUT_ASSERT(sizeof(struct th_flood_entry) == 64);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_flood_entry, comm) == 48);
+TH_LAYOUT_ASSERT(sizeof(struct th_flood_counters) == 8);
 
 #undef TH_OFFSET
 #undef TH_LAYOUT_ASSERT

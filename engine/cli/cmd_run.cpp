@@ -9,6 +9,8 @@
 #include <chrono>
 
 #include "engine/cli/commands.h"
+#include "engine/cli/flood_reporter.h"
+#include "engine/cli/internal_alert.h"
 #include "engine/cli/live.h"
 #include "probe/record_decoder.h"
 #include "engine/detect/detector.h"
@@ -46,7 +48,8 @@ class DropReporter {
   explicit DropReporter(AlertSink& sink, std::string hostname)
       : sink_(sink), hostname_(std::move(hostname)) {}
 
-  void check(const probe::Probe::Stats& st, uint64_t now) {
+  // `flooders`: the processes flood control saw repeating themselves lately (who filled it).
+  void check(const probe::Probe::Stats& st, uint64_t now, const nlohmann::ordered_json& flooders) {
     uint64_t total = 0;
     for (const auto& k : st.kinds) total += k.drops;
     if (total <= reported_) return;
@@ -57,16 +60,10 @@ class DropReporter {
     spdlog::warn("kernel ring buffer full: {} events dropped ({} in total); consider a larger "
                  "ring_buffer_size",
                  fresh, total);
-    Alert a;
-    a.time_ns = now;
-    a.rule = "tracehound internal: kernel event drops";
-    a.priority = Priority::critical;
-    a.source = "internal";
-    a.hostname = hostname_;
-    a.tags = {"tracehound_internal"};
-    a.output = format_evt_time(now) + ": Critical tracehound internal: " + std::to_string(fresh) +
-               " events were dropped in the kernel because the ring buffer was full (" +
-               std::to_string(total) + " since start); injections in that window may be missed";
+    Alert a = internal_alert(
+        now, "kernel event drops", Priority::critical, hostname_,
+        std::to_string(fresh) + " events were dropped in the kernel because the ring buffer was full (" +
+            std::to_string(total) + " since start); injections in that window may be missed");
     a.output_fields["tracehound.kernel_drops"] = fresh;
     a.output_fields["tracehound.kernel_drops_total"] = total;
     auto per_kind = nlohmann::ordered_json::object();
@@ -74,6 +71,7 @@ class DropReporter {
       if (st.kinds[k].drops)
         per_kind[std::string(probe::kind_name(static_cast<th_kind>(k)))] = st.kinds[k].drops;
     a.output_fields["tracehound.kernel_drops_by_kind"] = per_kind;
+    a.output_fields["tracehound.flooders"] = flooders;
     sink_.emit(a);
   }
 
@@ -142,6 +140,8 @@ int run(const RunOptions& o) {
   auto probe = open_probe(rules->interest(), cfg.ring_buffer_size, hooks);
   if (!probe) return 2;
   spdlog::info("probe: {}", probe->describe());
+  for (const auto& gap : probe->blind_spots())
+    outputs->emit(internal_alert(now_ns(), "syscalls not watched", Priority::warning, cfg.hostname, gap));
 
   DetectorOptions dopts;
   dopts.hostname = cfg.hostname;
@@ -150,6 +150,7 @@ int run(const RunOptions& o) {
   dopts.rate_limit = rate_limit_options(cfg.rate_limit);
   Detector detector(rules, table, *outputs, dopts);
   DropReporter drops(*outputs, cfg.hostname.empty() ? std::string() : cfg.hostname);
+  FloodReporter floods(*outputs, cfg.hostname);
 
   std::atomic<uint64_t> heartbeat{now_ns()};
   // Liveness (/livez, /healthz): the detection loop turns. Readiness (/readyz): the outputs
@@ -237,7 +238,8 @@ int run(const RunOptions& o) {
       last_tick = now;
       detector.tick(now);
       probe->publish_metrics();
-      drops.check(probe->stats(), now);
+      floods.check(*probe, now);
+      drops.check(probe->stats(), now, floods.recent_flooders());
     }
     if (deadline && now >= deadline) stop = true;
   }
