@@ -27,8 +27,7 @@ if ! mountpoint -q /sys/kernel/tracing; then mount -t tracefs tracefs /sys/kerne
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-bpftool btf dump file /sys/kernel/btf/vmlinux format c > "$work/vmlinux.h"
-clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$work" \
+clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$top/probe/vmlinux/x86" \
   -c "$here/probe_attach/candidates.bpf.c" -o "$work/candidates.bpf.o"
 cc -O2 -Wall "$here/probe_attach/attach_run.c" -o "$work/attach_run" -lbpf -lpthread
 

@@ -1,6 +1,8 @@
 /* Everything in the probe that depends on the kernel version or on kernel internals that are not
  * described by BTF (macros, optional fields, optional kfuncs), in one place. The rest of the BPF
- * program only calls these helpers. All reads are CO-RE relocated. */
+ * program only calls these helpers. All reads are CO-RE relocated. Each entry that follows a
+ * change of the kernel names the commit (upstream subject, and the first release with it), so
+ * that the fallback can be dropped once the oldest supported kernel has the change. */
 #ifndef TRACEHOUND_CORE_FIXES_BPF_H
 #define TRACEHOUND_CORE_FIXES_BPF_H
 
@@ -20,8 +22,12 @@
 
 /* Task kfuncs, resolved by libbpf at load time. Weak: on kernels without them the calls are
  * dead code (the existence test below is a load-time constant) and the program still loads.
- * bpf_task_from_pid: 6.2, bpf_task_from_vpid: 6.13. Only BPF_PROG_TYPE_TRACING (tp_btf) programs
- * may call them on every kernel that has them; tracepoint programs only on recent kernels. */
+ *  - bpf_task_from_pid(), bpf_task_release(): commit 3f0e6f2b41d3 ("bpf: Add
+ *    bpf_task_from_pid() kfunc"), v6.2.
+ *  - bpf_task_from_vpid(): commit 675c3596ff32 ("bpf: Add bpf_task_from_vpid() kfunc"), v6.13.
+ *  - Only BPF_PROG_TYPE_TRACING (tp_btf) programs may call them on every kernel that has them;
+ *    tracepoint programs since commit bc638d8cb5be ("bpf: allow kfuncs within tracepoint and
+ *    perf event programs"), v6.12. The loader retries without them when a per-syscall load is refused. */
 extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym __weak;
 extern struct task_struct *bpf_task_from_vpid(s32 vpid) __ksym __weak;
 extern void bpf_task_release(struct task_struct *p) __ksym __weak;
@@ -31,7 +37,8 @@ extern void bpf_task_release(struct task_struct *p) __ksym __weak;
 
 /* Is the thread inside an ia32 syscall (int 0x80, sysenter, 32-bit syscall)? The kernel sets
  * TS_COMPAT on entry and clears it only on the way back to user space, after the sys_exit
- * tracepoint has run. */
+ * tracepoint has run. TS_COMPAT lives in thread_info.status on x86 since v4.x; the field check
+ * keeps the program loadable on builds whose thread_info lacks it (it then reads "not ia32"). */
 static __always_inline int th_in_ia32_syscall(struct task_struct *task) {
   if (!bpf_core_field_exists(task->thread_info.status)) return 0;
   /* A direct (CO-RE relocated) load, not a helper call: `task` is the trusted pointer from
@@ -40,21 +47,22 @@ static __always_inline int th_in_ia32_syscall(struct task_struct *task) {
   return (task->thread_info.status & TH_TS_COMPAT) != 0;
 }
 
-/* loginuid only exists with CONFIG_AUDIT. */
+/* loginuid only exists with CONFIG_AUDIT (a build option, not a version). */
 static __always_inline __u32 th_task_loginuid(struct task_struct *task) {
   if (!bpf_core_field_exists(task->loginuid)) return 0xffffffffu;
   return BPF_CORE_READ(task, loginuid.val);
 }
 
 /* At sched_process_exit: is this the last thread of its group? do_exit() decrements
- * signal->live before the tracepoint on every kernel (the tracepoint's own group_dead argument
- * only exists since 6.x). Two threads dying at the same instant may both see 0: the second
- * procexit is then a duplicate, never a miss. */
+ * signal->live before the tracepoint on every kernel; the tracepoint's own group_dead argument
+ * is a recent addition (in v6.18, not in v6.1) and not used, so one program serves every kernel. Two threads dying at the
+ * same instant may both see 0: the second procexit is then a duplicate, never a miss. */
 static __always_inline int th_exit_is_group_dead(struct task_struct *task) {
   return BPF_CORE_READ(task, signal, live.counter) == 0;
 }
 
-/* kernfs_node lost `parent` for `__parent` (RCU-protected) in 6.14; both spellings relocate. */
+/* kernfs_node lost `parent` for the RCU-protected `__parent` in commit 633488947ef6 ("kernfs: Use
+ * RCU to access kernfs_node::parent."), v6.15; both spellings relocate. */
 struct kernfs_node___old {
   struct kernfs_node *parent;
 } __attribute__((preserve_access_index));
@@ -92,8 +100,10 @@ static __always_inline struct pid *th_proc_inode_pid(struct inode *inode) {
 /* At sched_process_exec the syscall number is gone: the ELF loader rewrites orig_ax to execve
  * (set_personality_64bit) and clears TS_COMPAT. What survives is how the file was named: a
  * file descriptor (fexecve, execveat(fd, "", AT_EMPTY_PATH) or a path relative to a dirfd) makes
- * the kernel build a /dev/fd/N path, kept in bprm->fdpath since 5.9. execveat(AT_FDCWD, path)
- * and execveat(fd, "/absolute") run exactly like execve and are reported as execve. */
+ * the kernel build a /dev/fd/N path, kept in bprm->fdpath since commit "exec: Move
+ * initialization of bprm->filename into alloc_bprm" (v5.9); before, only the filename string
+ * shows it. execveat(AT_FDCWD, path) and execveat(fd, "/absolute") run exactly like execve and
+ * are reported as execve. */
 static __always_inline int th_exec_named_by_fd(struct linux_binprm *bprm) {
   if (bpf_core_field_exists(bprm->fdpath)) return BPF_CORE_READ(bprm, fdpath) != 0;
   char prefix[8] = {};
@@ -103,7 +113,8 @@ static __always_inline int th_exec_named_by_fd(struct linux_binprm *bprm) {
 }
 
 /* The file the exec named (a script, or the binary itself): bprm->file is the interpreter when
- * a script runs. bprm->executable exists since 5.x; before, file is all there is. */
+ * a script runs. bprm->executable came with commit b8a61c9e7b4a ("exec: Generic execfd
+ * support"), v5.8; before, file is all there is. */
 static __always_inline struct file *th_exec_named_file(struct linux_binprm *bprm) {
   if (bpf_core_field_exists(bprm->executable)) {
     struct file *f = BPF_CORE_READ(bprm, executable);

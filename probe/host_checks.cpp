@@ -39,9 +39,18 @@ std::string missing_bpf_capabilities() {
   return "loading the probe needs " + missing + " (or CAP_SYS_ADMIN); run as root or grant them";
 }
 
-std::string ensure_tracefs() {
+bool tracefs_mounted() {
   struct statfs st {};
-  if (statfs(kTracefs, &st) == 0 && static_cast<long>(st.f_type) == kTracefsMagic) return {};
+  return statfs(kTracefs, &st) == 0 && static_cast<long>(st.f_type) == kTracefsMagic;
+}
+
+std::string tracefs_missing_error() {
+  return std::string("per-syscall hooks need tracefs, which is not mounted at ") + kTracefs +
+         " (mount -t tracefs tracefs " + kTracefs + ", or use syscall_hooks: raw_syscalls)";
+}
+
+std::string prepare_host() {
+  if (tracefs_mounted()) return {};
   if (mount("tracefs", kTracefs, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0)
     return {};
   return std::string("cannot mount tracefs at ") + kTracefs + ": " + std::strerror(errno);

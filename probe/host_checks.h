@@ -9,9 +9,16 @@ namespace th::probe {
 // the missing capability (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN).
 std::string missing_bpf_capabilities();
 
-// Mounts tracefs at /sys/kernel/tracing unless it is mounted there already. Empty on success,
-// else what failed.
-std::string ensure_tracefs();
+// The start-up check of the host, run once before the first Probe::open: mounts tracefs at
+// /sys/kernel/tracing unless it is mounted there already (per-syscall tracepoints are found
+// through it). Empty on success, else what failed; a daemon logs it and goes on (raw_syscalls
+// hooks do not need tracefs, and Probe::open says so if the chosen hooks do).
+std::string prepare_host();
+
+// Is tracefs mounted at /sys/kernel/tracing? Probe::open only looks; it never mounts.
+bool tracefs_mounted();
+// The error Probe::open gives when per-syscall hooks are chosen and tracefs is not mounted.
+std::string tracefs_missing_error();
 
 // Can a process on this host make ia32 (int 0x80) or x32 system calls? Tried for real in a
 // short-lived child: the kernel may be built without them or boot with them disabled.

@@ -11,7 +11,10 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
+#include <string_view>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 #include "engine/metrics/metrics.h"
 #include "probe/host_checks.h"
@@ -32,33 +35,43 @@ struct RingBufferDeleter {
 using SkeletonPtr = std::unique_ptr<tracehound_bpf, SkeletonDeleter>;
 using RingBufferPtr = std::unique_ptr<ring_buffer, RingBufferDeleter>;
 
-// libbpf reports through one process-wide callback; while a probe loads, its warnings are kept
-// so that a failure can say what the verifier or the attach step complained about.
-std::mutex g_log_mu;
-std::string* g_log = nullptr;
+// libbpf reports through one process-wide callback, installed once and sent to spdlog. While a
+// probe loads, the thread that loads it keeps libbpf's warnings so that a failure can say what
+// the verifier or the attach step complained about; those go to the log at debug level only
+// (the error carries them, and a refused first attempt may be retried). Everything libbpf says
+// after load (ring-buffer, map and link trouble) goes to the log at its own level.
+thread_local std::string* t_load_log = nullptr;
 
-int collect_libbpf_log(libbpf_print_level level, const char* fmt, va_list args) {
-  if (level == LIBBPF_DEBUG || !g_log) return 0;
+spdlog::level::level_enum spdlog_level(libbpf_print_level level) {
+  switch (level) {
+    case LIBBPF_WARN: return spdlog::level::warn;
+    case LIBBPF_INFO: return spdlog::level::info;
+    case LIBBPF_DEBUG: break;
+  }
+  return spdlog::level::debug;
+}
+
+int libbpf_to_spdlog(libbpf_print_level level, const char* fmt, va_list args) {
+  spdlog::level::level_enum to = t_load_log ? spdlog::level::debug : spdlog_level(level);
+  bool keep = t_load_log && level != LIBBPF_DEBUG;
+  if (!keep && !spdlog::should_log(to)) return 0;
   char line[1024];
   int n = vsnprintf(line, sizeof(line), fmt, args);
-  if (n > 0) g_log->append(line, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof(line) - 1));
+  if (n <= 0) return 0;
+  std::string_view text(line, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof(line) - 1));
+  if (keep) t_load_log->append(text);
+  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  spdlog::log(to, "libbpf: {}", text);
   return 0;
 }
 
 class LibbpfLogCapture {
  public:
-  explicit LibbpfLogCapture(std::string& log) : lock_(g_log_mu) {
-    g_log = &log;
-    previous_ = libbpf_set_print(collect_libbpf_log);
+  explicit LibbpfLogCapture(std::string& log) {
+    route_libbpf_log();
+    t_load_log = &log;
   }
-  ~LibbpfLogCapture() {
-    libbpf_set_print(previous_);
-    g_log = nullptr;
-  }
-
- private:
-  std::lock_guard<std::mutex> lock_;
-  libbpf_print_fn_t previous_;
+  ~LibbpfLogCapture() { t_load_log = nullptr; }
 };
 
 // The last lines of a libbpf log (the verifier's verdict is at the end).
@@ -92,6 +105,11 @@ const char* hooks_name(SyscallHooks h) {
 }
 
 }  // namespace
+
+void route_libbpf_log() {
+  static std::once_flag once;
+  std::call_once(once, [] { libbpf_set_print(libbpf_to_spdlog); });
+}
 
 struct Probe::Impl {
   SkeletonPtr skel;
@@ -179,7 +197,7 @@ SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan, std
   }
   skel->rodata->ignore_tgid = options.ignore_tgid;
   skel->rodata->use_task_kfuncs = plan.task_kfuncs;
-  for (std::size_t i = 0; i < plan.mem_open_fns.size() && i < 4; ++i)
+  for (std::size_t i = 0; i < plan.mem_open_fns.size() && i < TH_MEM_OPEN_FNS; ++i)
     skel->rodata->mem_open_fns[i] = plan.mem_open_fns[i];
   const uint32_t ring = ring_size(options.ringbuf_bytes);
   bpf_map__set_max_entries(skel->maps.events, ring);
@@ -222,15 +240,14 @@ std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& err
   }
   LoadPlan plan{options.hooks, {}, options.task_kfuncs, "requested"};
   if (options.use_kallsyms) plan.mem_open_fns = kallsyms_lookup("mem_open");
-  if (plan.mem_open_fns.size() > 4) plan.mem_open_fns.clear();  // too ambiguous: go by name
+  if (plan.mem_open_fns.size() > TH_MEM_OPEN_FNS) plan.mem_open_fns.clear();  // ambiguous: by name
   if (plan.hooks == SyscallHooks::automatic) {
     CompatSyscalls compat = probe_compat_syscalls();
     plan.hooks = compat.any() ? SyscallHooks::raw_syscalls : SyscallHooks::per_syscall;
     plan.hooks_reason = compat.any() ? "this host runs ia32/x32 syscalls" : "no ia32/x32 syscalls here";
   }
-  std::string tracefs_error = ensure_tracefs();
-  if (!tracefs_error.empty() && plan.hooks == SyscallHooks::per_syscall) {
-    error = tracefs_error;
+  if (plan.hooks == SyscallHooks::per_syscall && !tracefs_mounted()) {
+    error = tracefs_missing_error();
     return nullptr;
   }
 

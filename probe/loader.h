@@ -39,6 +39,10 @@ struct ProbeOptions {
   bool use_kallsyms = true;
 };
 
+// Sends libbpf's messages to spdlog (warnings as warnings, debug output at debug level), for
+// the whole process and from then on. Probe::open calls it; idempotent.
+void route_libbpf_log();
+
 class Probe {
  public:
   // Loads and attaches the probe. On failure returns null and `error` says which step failed,
@@ -72,8 +76,8 @@ class Probe {
     std::array<KindStats, TH_KIND_COUNT> kinds{};  // indexed by th_kind
     uint64_t bad_records = 0;                      // records the loader could not decode
     uint64_t truncated_records = 0;                // a path, argv or iovec sum cut to fit
-    std::array<uint64_t, 3> by_abi{};              // decoded records per th_abi
-    std::array<uint64_t, 5> resolved_by{};         // injection records per th_resolved_by
+    std::array<uint64_t, TH_ABI_COUNT> by_abi{};            // decoded records per th_abi
+    std::array<uint64_t, TH_RESOLVED_COUNT> resolved_by{};  // injection records per th_resolved_by
   };
   Stats stats() const;
 

@@ -60,7 +60,7 @@ void decode_target(const th_target& t, Event& ev, RecordInfo& info) {
   ev.target_tid = t.tid;
   ev.target_arg_pid = t.arg_pid;
   ev.target_is_descendant = tri(t.is_descendant);
-  info.resolved_by = t.resolved_by <= TH_RESOLVED_PROC_INODE
+  info.resolved_by = t.resolved_by < TH_RESOLVED_COUNT
                          ? static_cast<th_resolved_by>(t.resolved_by)
                          : TH_RESOLVED_NONE;
 }
@@ -129,7 +129,7 @@ int64_t boot_to_epoch_offset_ns() {
 bool decode_record(std::span<const std::byte> record, int64_t boot_to_epoch_ns, Event& ev,
                    RecordInfo& info) {
   const auto* h = view_as<th_header>(record);
-  if (!h || h->kind >= TH_KIND_COUNT || h->abi > TH_ABI_X32) return false;
+  if (!h || h->kind >= TH_KIND_COUNT || h->abi >= TH_ABI_COUNT) return false;
   auto kind = static_cast<th_kind>(h->kind);
   auto type = evt_type_of(kind, h->syscall);
   if (!type) return false;

@@ -42,7 +42,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Options, set by the loader between open and load. */
 const volatile __s32 ignore_tgid = 0;        /* tracehound itself: no injection-kind records */
-const volatile __u64 mem_open_fns[4] = {};   /* address(es) of the kernel's mem_open() */
+const volatile __u64 mem_open_fns[TH_MEM_OPEN_FNS] = {}; /* address(es) of mem_open() */
 const volatile bool use_task_kfuncs = true;  /* false: portable resolution only (tests) */
 /* 0: wake the reader for every record it is waiting for. Otherwise records are committed
  * silently until this many bytes are pending, and the reader also looks on its own every few
@@ -347,7 +347,7 @@ static __always_inline int is_proc_mem_file(struct file *f, struct inode *inode)
   if (BPF_CORE_READ(inode, i_sb, s_magic) != TH_PROC_SUPER_MAGIC) return 0;
   if (mem_open_fns[0]) {
     __u64 open_fn = (__u64)BPF_CORE_READ(f, f_op, open);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < TH_MEM_OPEN_FNS; i++)
       if (mem_open_fns[i] && open_fn == mem_open_fns[i]) return 1;
     return 0;
   }
@@ -500,12 +500,8 @@ int BPF_PROG(th_sys_exit, struct pt_regs *regs, long ret) {
   return on_syscall_exit(regs, sc, abi, ret);
 }
 
-/* Hook set 2: per-syscall exit tracepoints (x86-64 ABI only). */
-struct syscall_exit_args {
-  __u64 common;
-  int nr;
-  long ret;
-};
+/* Hook set 2: per-syscall exit tracepoints (x86-64 ABI only). Their context is the kernel's
+ * struct syscall_trace_exit (kernel/trace/trace.h), as vmlinux.h has it. */
 
 static __always_inline struct pt_regs *current_regs(void) {
   return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
@@ -513,7 +509,7 @@ static __always_inline struct pt_regs *current_regs(void) {
 
 #define TH_PER_SYSCALL_EXIT(name, sc)                                    \
   SEC("tracepoint/syscalls/sys_exit_" #name)                             \
-  int th_exit_##name(struct syscall_exit_args *ctx) {                    \
+  int th_exit_##name(struct syscall_trace_exit *ctx) {                   \
     return on_syscall_exit(current_regs(), sc, TH_ABI_X64, ctx->ret);    \
   }
 TH_PER_SYSCALL_EXIT(ptrace, TH_SC_PTRACE)

@@ -13,6 +13,9 @@
 #define TH_PATH_LEN 512  /* exe path / memory-file path, truncated from the left when longer */
 #define TH_ARGS_LEN 2048 /* argv bytes (NUL-separated), truncated when longer */
 #define TH_CGROUP_NAME_LEN 128 /* one cgroup directory name, NUL-terminated */
+/* Addresses of the kernel's mem_open() the probe compares file operations against (the loader
+ * falls back to recognising memory files by name when kallsyms lists more). */
+#define TH_MEM_OPEN_FNS 4
 
 /* What a record is about. Also the index of the per-kind counters and the `kind` metric label. */
 enum th_kind {
@@ -50,6 +53,7 @@ enum th_abi {
   TH_ABI_X64 = 0,
   TH_ABI_IA32 = 1, /* int 0x80 / sysenter / 32-bit syscall, also from 64-bit code */
   TH_ABI_X32 = 2,
+  TH_ABI_COUNT = 3,
 };
 
 enum th_tri { TH_TRI_UNKNOWN = 0, TH_TRI_NO = 1, TH_TRI_YES = 2 };
@@ -61,6 +65,7 @@ enum th_resolved_by {
   TH_RESOLVED_TRACEE = 2,      /* found on the caller's list of tracees */
   TH_RESOLVED_ROOT_PID = 3,    /* caller in the initial pid namespace: host pid == argument */
   TH_RESOLVED_PROC_INODE = 4,  /* the struct pid behind a procfs inode */
+  TH_RESOLVED_COUNT = 5,
 };
 
 /* Common to every record: the acting thread, as the kernel saw it. */
@@ -199,6 +204,9 @@ TH_LAYOUT_ASSERT(sizeof(struct th_kind_counters) == 24);
 TH_LAYOUT_ASSERT(sizeof(struct th_interest) == 24);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_interest, ptrace_slots) == 8);
 TH_LAYOUT_ASSERT(TH_KIND_COUNT == 8 && TH_SC_COUNT <= 32);
+TH_LAYOUT_ASSERT(TH_ABI_COUNT == TH_ABI_X32 + 1);
+TH_LAYOUT_ASSERT(TH_RESOLVED_COUNT == TH_RESOLVED_PROC_INODE + 1);
+TH_LAYOUT_ASSERT(TH_MEM_OPEN_FNS >= 1 && TH_MEM_OPEN_FNS <= 8);
 
 #undef TH_OFFSET
 #undef TH_LAYOUT_ASSERT

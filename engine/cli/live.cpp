@@ -6,6 +6,8 @@
 
 #include <chrono>
 
+#include "probe/host_checks.h"
+
 namespace th::cli {
 
 SignalFd::SignalFd() {
@@ -28,7 +30,8 @@ int SignalFd::next() {
 }
 
 std::unique_ptr<probe::Probe> open_probe(const probe::ProbeOptions& options) {
-  std::string error;
+  std::string error = probe::prepare_host();
+  if (!error.empty()) spdlog::warn("host check: {}", error);
   auto p = probe::Probe::open(options, error);
   if (!p) spdlog::error("cannot start the probe: {}", error);
   return p;

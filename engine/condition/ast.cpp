@@ -8,20 +8,6 @@
 namespace th::cond {
 namespace {
 
-struct OpName {
-  Op op;
-  std::string_view name;
-};
-constexpr std::array<OpName, 20> kOps = {{
-    {Op::eq, "="},           {Op::eq, "=="},          {Op::ne, "!="},
-    {Op::lt, "<"},           {Op::le, "<="},          {Op::gt, ">"},
-    {Op::ge, ">="},          {Op::contains, "contains"}, {Op::icontains, "icontains"},
-    {Op::bcontains, "bcontains"}, {Op::startswith, "startswith"},
-    {Op::bstartswith, "bstartswith"}, {Op::endswith, "endswith"}, {Op::glob, "glob"},
-    {Op::iglob, "iglob"},    {Op::pmatch, "pmatch"},  {Op::in, "in"},
-    {Op::intersects, "intersects"}, {Op::regex, "regex"}, {Op::exists, "exists"},
-}};
-
 // A double-quoted string that the parser reads back as `s`. Besides \\ and \", control bytes
 // are escaped (a NUL would end the string). A backslash right before the closing quote would
 // keep it from closing (Falco's rule), so a final backslash is written as "\ ", which Falco
@@ -74,21 +60,16 @@ bool is_keyword(std::string_view s) { return s == "and" || s == "or" || s == "no
 
 }  // namespace
 
-std::string_view op_name(Op op) {
-  if (op == Op::eq) return "=";
-  for (const auto& o : kOps)
-    if (o.op == op) return o.name;
-  return "?";
-}
+std::string_view op_name(Op op) { return grammar::op_spec(op).text; }
 
 std::optional<Op> op_from_name(std::string_view name) {
-  for (const auto& o : kOps)
-    if (o.name == name) return o.op;
+  for (const auto& o : grammar::kOperators)
+    if (o.text == name) return o.op;
   return std::nullopt;
 }
 
-bool op_is_unary(Op op) { return op == Op::exists; }
-bool op_takes_list(Op op) { return op == Op::in || op == Op::intersects || op == Op::pmatch; }
+bool op_is_unary(Op op) { return grammar::op_spec(op).cls == grammar::OpClass::unary; }
+bool op_takes_list(Op op) { return grammar::op_spec(op).cls == grammar::OpClass::list; }
 
 std::string_view modifier_name(Modifier m) {
   switch (m) {

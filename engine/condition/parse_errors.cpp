@@ -22,12 +22,7 @@ bool starts_operator(std::string_view text, std::size_t at) {
     bool word_continues = is_ascii_alpha(after) || is_ascii_digit(after) || after == '_';
     return !is_ascii_alpha(w[0]) || !word_continues;
   };
-  if (word_at(grammar::kUnaryOp)) return true;
-  for (const auto& o : grammar::kNumOps)
-    if (word_at(o.text)) return true;
-  for (const auto& o : grammar::kStrOps)
-    if (word_at(o.text)) return true;
-  for (const auto& o : grammar::kListOps)
+  for (const auto& o : grammar::kOperators)
     if (word_at(o.text)) return true;
   return false;
 }

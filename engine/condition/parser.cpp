@@ -362,9 +362,10 @@ class Parser {
     lex_.skip_blanks();
     std::size_t begin = left->range.begin;
     std::size_t at = lex_.pos();
-    if (lex_.starts_with("exists")) {
-      take(6);
-      return Expr::make_unary(std::move(left), Op::exists, range(at, last_end_),
+    for (const OpSpec& u : grammar::kUnaryOps) {
+      if (!lex_.starts_with(u.text)) continue;
+      take(u.text.size());
+      return Expr::make_unary(std::move(left), u.op, range(at, last_end_),
                               range(begin, last_end_));
     }
     OperandPtr right;

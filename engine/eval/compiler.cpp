@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "engine/eval/extractors.h"
+#include "engine/core/closest_name.h"
 #include "engine/eval/matchers.h"
 
 namespace th {
@@ -529,18 +530,6 @@ void count_uses_impl(const Expr& e, std::unordered_map<const Expr*, unsigned>& u
   for (const auto& c : e.children) count_uses_impl(*c, uses, depth + 1);
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 }  // namespace
 
 void SharedSubtrees::count_uses(const cond::Expr& e) { count_uses_impl(e, uses, 0); }
@@ -553,28 +542,13 @@ void CompileContext::warning(std::string code, const cond::SrcRange& r, std::str
   diags.warning(std::move(code), pos(r), std::move(message), item_kind, item_name);
 }
 
-std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates) {
-  std::string best;
-  std::size_t best_d = std::max<std::size_t>(2, name.size() / 4) + 1;
-  for (auto c : candidates) {
-    std::size_t d = edit_distance(name, c);
-    if (d < best_d) {
-      best_d = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
 const FieldDef* resolve_field(const cond::Operand& f, FieldArg& arg, CompileContext& ctx) {
   const FieldDef* def = ctx.fields.find(f.name);
   if (!def) {
     std::vector<std::string_view> names;
     for (const auto& d : ctx.fields.all()) names.push_back(d.name);
-    std::string hint = closest_name(f.name, names);
     ctx.error("TH-E-UNKNOWN-FIELD", f.range,
-              "unknown field '" + f.name + "'" +
-                  (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+              "unknown field '" + f.name + "'" + did_you_mean(f.name, names));
     ctx.saw_unknown_field = true;
     return nullptr;
   }

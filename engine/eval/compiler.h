@@ -51,7 +51,4 @@ PredicatePtr compile_condition(const cond::Expr& expr, CompileContext& ctx);
 // Looks a field operand up (name and argument); reports and returns nullptr when invalid.
 const FieldDef* resolve_field(const cond::Operand& field, FieldArg& arg, CompileContext& ctx);
 
-// Edit-distance suggestion for an unknown name among `candidates`; empty when nothing is close.
-std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates);
-
 }  // namespace th

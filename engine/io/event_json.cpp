@@ -2,6 +2,7 @@
 
 #include "engine/core/alert.h"
 #include "engine/core/ptrace_request.h"
+#include "engine/io/event_keys.h"
 
 namespace th {
 namespace {
@@ -153,6 +154,11 @@ std::optional<EventRecord> event_from_json(const json& j, const EventDefaults& d
   error.clear();
   if (!j.is_object()) {
     error = "an event must be a JSON object";
+    return std::nullopt;
+  }
+  // A misspelt key would otherwise silently become a default.
+  if (auto p = check_event_keys(j)) {
+    error = p->path.empty() ? p->message : p->path + ": " + p->message;
     return std::nullopt;
   }
   EventRecord r;

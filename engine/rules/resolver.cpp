@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "engine/condition/parser.h"
-#include "engine/eval/compiler.h"  // closest_name
+#include "engine/core/closest_name.h"
 
 namespace th::rules {
 
@@ -100,11 +100,8 @@ ExprPtr Resolver::macro(const std::string& name, const SrcRange& use, const std:
   if (idx == c_.macro_index.end()) {
     std::vector<std::string_view> names;
     for (const auto& m : c_.macros) names.push_back(m.name);
-    std::string hint = closest_name(name, names);
     diags_.error("TH-E-UNDEFINED-MACRO", sources_.position(use.source, use.begin),
-                 "undefined macro '" + name + "'" +
-                     (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
-                 kind, item);
+                 "undefined macro '" + name + "'" + did_you_mean(name, names), kind, item);
     return nullptr;
   }
   used_macros_.insert(name);

@@ -7,27 +7,15 @@
 #include <set>
 #include <sstream>
 
-#include "engine/eval/compiler.h"  // closest_name
+#include "engine/core/closest_name.h"
+#include "engine/rules/rule_keys.h"
 #include "engine/rules/scalar_text.h"
 
 namespace th::rules {
 namespace {
 
-const std::set<std::string> kListKeys = {"list", "items", "append", "override"};
-const std::set<std::string> kMacroKeys = {"macro", "condition", "append", "override"};
-const std::set<std::string> kRuleKeys = {
-    "rule",   "condition", "output",  "desc",          "priority",
-    "tags",   "enabled",   "exceptions", "source",     "append",
-    "override", "warn_evttypes", "skip-if-unknown-filter", "fold",
-    // Falco keys tracehound accepts and ignores:
-    "capture", "capture_duration"};
-const std::set<std::string> kExceptionKeys = {"name", "fields", "comps", "values"};
-const std::set<std::string> kRuleAppendable = {"condition", "output", "desc", "tags",
-                                               "exceptions"};
-const std::set<std::string> kRuleReplaceable = {"condition", "output",  "desc",
-                                                "priority",  "tags",    "exceptions",
-                                                "enabled",   "warn_evttypes",
-                                                "skip-if-unknown-filter", "fold"};
+using keys::contains;
+using keys::Keys;
 
 // A YAML stream split into its documents: a line starting with "---" or "..." followed by a
 // blank or the end of the line is a document marker wherever it appears (YAML 1.2, 9.1). Each
@@ -171,7 +159,7 @@ class Reader {
   }
 
   // Unknown and duplicate keys of a mapping; returns false when the item should be skipped.
-  bool check_keys(const YAML::Node& map, const std::set<std::string>& allowed,
+  bool check_keys(const YAML::Node& map, Keys allowed,
                   const std::string& kind, const std::string& name) {
     std::set<std::string> seen;
     bool ok = true;
@@ -186,12 +174,8 @@ class Reader {
         error("TH-E-DUPLICATE-KEY", it->first, "key '" + key + "' appears twice", kind, name);
         ok = false;
       }
-      if (!allowed.count(key)) {
-        std::vector<std::string_view> cands(allowed.begin(), allowed.end());
-        std::string hint = closest_name(key, cands);
-        error("TH-E-UNKNOWN-KEY", it->first,
-              "unknown key '" + key + "'" +
-                  (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+      if (!contains(allowed, key)) {
+        error("TH-E-UNKNOWN-KEY", it->first, "unknown key '" + key + "'" + did_you_mean(key, allowed),
               kind, name);
         ok = false;
       }
@@ -241,8 +225,8 @@ class Reader {
     return Located<bool>{b, pos(v)};
   }
 
-  Overrides overrides(const YAML::Node& item, const std::set<std::string>& appendable,
-                      const std::set<std::string>& replaceable, const std::string& kind,
+  Overrides overrides(const YAML::Node& item, Keys appendable, Keys replaceable,
+                      const std::string& kind,
                       const std::string& name) {
     Overrides o;
     const YAML::Node v = item["override"];
@@ -266,7 +250,7 @@ class Reader {
               "override for '" + key + "' is given twice", kind, name);
         continue;
       }
-      bool can_append = appendable.count(key) > 0, can_replace = replaceable.count(key) > 0;
+      bool can_append = contains(appendable, key), can_replace = contains(replaceable, key);
       if (op == "append") {
         if (!can_append) {
           error("TH-E-BAD-OVERRIDE", it->first,
@@ -296,7 +280,7 @@ class Reader {
                      name);
     for (auto it = item.begin(); it != item.end(); ++it) {
       std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
-      bool overridable = appendable.count(key) || replaceable.count(key);
+      bool overridable = contains(appendable, key) || contains(replaceable, key);
       if (overridable && !o.keys.count(key))
         error("TH-E-BAD-OVERRIDE", it->first,
               "'" + key + "' has a value but no entry under 'override'", kind, name);
@@ -313,7 +297,7 @@ class Reader {
     Item item{};
     if (node["required_engine_version"].IsDefined()) {
       item.kind = Item::Kind::engine_version;
-      check_keys(node, {"required_engine_version"}, "required_engine_version", "");
+      check_keys(node, keys::kEngineVersion, "required_engine_version", "");
       auto v = string_value(node, "required_engine_version", "required_engine_version", "", true);
       if (!v) return;
       item.engine_version.version = *v;
@@ -347,7 +331,7 @@ class Reader {
     l.name = *name;
     l.pos = pos(node);
     const std::string& n = l.name.value;
-    bool ok = check_keys(node, kListKeys, "list", n);
+    bool ok = check_keys(node, keys::kList, "list", n);
     if (n.find_first_of("()\"' \t\r\n=,") != std::string::npos) {
       error("TH-E-BAD-NAME", node["list"], "list names cannot contain spaces, quotes, "
                                            "parentheses, '=' or ','", "list", n);
@@ -371,7 +355,7 @@ class Reader {
       l.items.push_back(locate_scalar(path_, lines_, i.Scalar(), i.Mark().line, i.Mark().column));
     }
     auto append = bool_value(node, "append", "list", n);
-    l.overrides = overrides(node, {"items"}, {"items"}, "list", n);
+    l.overrides = overrides(node, keys::kListOverridable, keys::kListOverridable, "list", n);
     if (append && append->value) {
       warning("TH-W-DEPRECATED-APPEND", node["append"],
               "'append: true' is deprecated; use 'override: {items: append}'", "list", n);
@@ -389,7 +373,7 @@ class Reader {
     m.name = *name;
     m.pos = pos(node);
     const std::string& n = m.name.value;
-    bool ok = check_keys(node, kMacroKeys, "macro", n);
+    bool ok = check_keys(node, keys::kMacro, "macro", n);
     bool ident = !n.empty() && std::isalpha(static_cast<unsigned char>(n[0]));
     for (char c : n) ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
     if (!ident) {
@@ -402,7 +386,7 @@ class Reader {
     if (!cond) return false;
     m.condition = std::move(*cond);
     auto append = bool_value(node, "append", "macro", n);
-    m.overrides = overrides(node, {"condition"}, {"condition"}, "macro", n);
+    m.overrides = overrides(node, keys::kMacroOverridable, keys::kMacroOverridable, "macro", n);
     if (append && append->value) {
       warning("TH-W-DEPRECATED-APPEND", node["append"],
               "'append: true' is deprecated; use 'override: {condition: append}'", "macro", n);
@@ -450,7 +434,7 @@ class Reader {
         error("TH-E-BAD-TYPE", ex, "each exception must be a mapping", "rule", rule);
         continue;
       }
-      check_keys(ex, kExceptionKeys, "rule", rule);
+      check_keys(ex, keys::kException, "rule", rule);
       auto name = string_value(ex, "name", "rule", rule, true);
       if (!name) continue;
       if (!names.insert(name->value).second) {
@@ -485,10 +469,10 @@ class Reader {
     r.name = *name;
     r.pos = pos(node);
     const std::string& n = r.name.value;
-    bool ok = check_keys(node, kRuleKeys, "rule", n);
+    bool ok = check_keys(node, keys::kRule, "rule", n);
     auto append = bool_value(node, "append", "rule", n);
     r.append = append && append->value;
-    r.overrides = overrides(node, kRuleAppendable, kRuleReplaceable, "rule", n);
+    r.overrides = overrides(node, keys::kRuleAppendable, keys::kRuleReplaceable, "rule", n);
     if (r.append) {
       warning("TH-W-DEPRECATED-APPEND", node["append"],
               "'append: true' is deprecated; use 'override: {condition: append}'", "rule", n);

@@ -9,20 +9,15 @@
 #include <string>
 
 #include "engine/io/event_json.h"
+#include "engine/io/event_keys.h"
 
 namespace th::ruletest {
 
 // Processes a test declares, by pid: replay-format process objects.
 using ProcessBook = std::map<int64_t, nlohmann::json>;
 
-// A problem and the key path it is about ("ptrace.requst"), for pointing at file:line:col.
-struct EventProblem {
-  std::string path;
-  std::string message;
-};
-
-// Unknown keys and kind-specific objects that do not fit the event type.
-std::optional<EventProblem> check_event_keys(const nlohmann::json& event);
+using th::check_event_keys;  // unknown keys and objects that do not fit the event type
+using th::EventProblem;
 // Unknown keys in a declared process; a missing or non-positive pid.
 std::optional<EventProblem> check_process_keys(const nlohmann::json& process);
 

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "engine/detect/detector.h"
-#include "engine/eval/compiler.h"  // closest_name
+#include "engine/core/closest_name.h"
 #include "engine/output/sink.h"
 #include "engine/proc/process_table.h"
 

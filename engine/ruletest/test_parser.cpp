@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "engine/eval/compiler.h"  // closest_name
+#include "engine/core/closest_name.h"
 #include "engine/ruletest/event_builder.h"
 #include "engine/ruletest/test_file.h"
 #include "engine/ruletest/yaml_json.h"
@@ -94,11 +94,8 @@ class Parser {
         ok = false;
       } else if (!allowed.count(key)) {
         std::vector<std::string_view> cands(allowed.begin(), allowed.end());
-        std::string hint = closest_name(key, cands);
         error("TH-E-TEST-KEY", it->first,
-              "unknown key '" + key + "' in " + what +
-                  (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
-              item);
+              "unknown key '" + key + "' in " + what + did_you_mean(key, cands), item);
         ok = false;
       }
     }

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 class CaptureFile : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = cli_test::temp_path("sticky");
+    dir_ = "/tmp/th-cli-sticky-" + std::to_string(getpid());  // outside the 0700 temp dir
     fs::create_directories(dir_);
     fs::permissions(dir_, fs::perms::all | fs::perms::sticky_bit);
     secret_ = cli_test::temp_path("root-only");
@@ -38,7 +38,7 @@ class CaptureFile : public ::testing::Test {
 };
 
 TEST_F(CaptureFile, RefusesASymlinkPlantedByAnotherUser) {
-  CLI_REQUIRE_ROOT();
+  TH_REQUIRE_OR_SKIP(th::test::missing_root("planting files as user nobody"));
   std::string out = dir_ + "/capture.jsonl";
   ASSERT_EQ(as_nobody("ln -s " + secret_ + " " + out), 0);
   struct stat st {};
@@ -53,7 +53,7 @@ TEST_F(CaptureFile, RefusesASymlinkPlantedByAnotherUser) {
 }
 
 TEST_F(CaptureFile, RefusesADanglingSymlink) {
-  CLI_REQUIRE_ROOT();
+  TH_REQUIRE_OR_SKIP(th::test::missing_root("planting files as user nobody"));
   std::string out = dir_ + "/capture.jsonl";
   std::string target = dir_ + "/would-be-created";
   ASSERT_EQ(as_nobody("ln -s " + target + " " + out), 0);
@@ -64,7 +64,7 @@ TEST_F(CaptureFile, RefusesADanglingSymlink) {
 }
 
 TEST_F(CaptureFile, RefusesAFileOfAnotherUserAndAFifo) {
-  CLI_REQUIRE_ROOT();
+  TH_REQUIRE_OR_SKIP(th::test::missing_root("planting files as user nobody"));
   std::string mine = dir_ + "/theirs.jsonl";
   ASSERT_EQ(as_nobody("echo planted > " + mine), 0);
   auto r = run("capture -o " + mine + " --duration 1");

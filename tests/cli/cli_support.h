@@ -12,6 +12,9 @@
 #include <sstream>
 #include <string>
 
+#include "support/skip.h"
+#include "support/temp.h"
+
 namespace cli_test {
 
 struct Result {
@@ -19,8 +22,10 @@ struct Result {
   std::string out, err;
 };
 
+// Files of this test program, removed when it ends (also after a failed assertion).
 inline std::string temp_path(const std::string& name) {
-  return "/tmp/th-cli-" + std::to_string(getpid()) + "-" + name;
+  static const th::test::TempDir dir("th-cli");
+  return dir / name;
 }
 
 inline std::string slurp(const std::string& path) {
@@ -52,18 +57,5 @@ inline std::string write_file(const std::string& name, const std::string& conten
   return p;
 }
 
-inline bool in_ci() {
-  const char* ci = std::getenv("CI");
-  return ci && std::string(ci) == "true";
-}
-
 }  // namespace cli_test
 
-// Root is needed (another user's files are planted): skipped with the reason, failed under CI=true.
-#define CLI_REQUIRE_ROOT()                                                  \
-  do {                                                                      \
-    if (geteuid() != 0) {                                                   \
-      if (::cli_test::in_ci()) FAIL() << "CI=true, cannot skip: not root";  \
-      GTEST_SKIP() << "needs root (plants files as user nobody)";           \
-    }                                                                       \
-  } while (0)

@@ -8,6 +8,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/skip.h"
+#include "support/temp.h"
+
 namespace th {
 namespace {
 
@@ -303,20 +306,15 @@ TEST(Config, SecretFromEnvOrFileTrimmedAndNeverInDiagnostics) {
   ASSERT_EQ(d.error_count(), 1u);
   EXPECT_EQ(d.items()[0].code, "TH-C-SECRET");
 
-  char tmpl[] = "/tmp/th-config-secret-XXXXXX";
-  int fd = ::mkstemp(tmpl);
-  ASSERT_GE(fd, 0);
-  ::close(fd);
-  std::ofstream(tmpl) << "k3y-value\n";
+  th::test::TempFile secret("k3y-value\n", "th-config-secret");
   w.auth.value_env.clear();
-  w.auth.value_file = tmpl;
+  w.auth.value_file = secret.path();
   Diagnostics d2;
   EXPECT_EQ(read_webhook_secret(w, d2), "k3y-value");
-  std::ofstream(tmpl) << "line1\nline2\n";
+  secret.write("line1\nline2\n");
   EXPECT_FALSE(read_webhook_secret(w, d2));  // a header value cannot hold a line break
   ASSERT_EQ(d2.error_count(), 1u);
   EXPECT_EQ(format_diagnostics_text(d2).find("line1"), std::string::npos);
-  std::filesystem::remove(tmpl);
 }
 
 // --- JSON Schema: schema/config.schema.json, checked with scripts/validate-json-schema.py ---
@@ -347,14 +345,10 @@ bool validator_available(std::string& why) {
   return false;
 }
 
-#define REQUIRE_VALIDATOR()                                        \
-  do {                                                             \
-    std::string why;                                               \
-    if (!validator_available(why)) {                               \
-      const char* ci = std::getenv("CI");                          \
-      if (ci && std::string(ci) == "true") FAIL() << why;          \
-      GTEST_SKIP() << why;                                         \
-    }                                                              \
+#define REQUIRE_VALIDATOR()                       \
+  do {                                            \
+    std::string why;                              \
+    if (!validator_available(why)) TH_SKIP_OR_FAIL(why); \
   } while (0)
 
 TEST(ConfigSchema, ExampleAndFullConfigValidate) {
@@ -365,19 +359,17 @@ TEST(ConfigSchema, ExampleAndFullConfigValidate) {
 
 TEST(ConfigSchema, RejectsWhatTheLoaderRejects) {
   REQUIRE_VALIDATOR();
-  char dir_tmpl[] = "/tmp/th-config-schema-XXXXXX";
-  std::string dir = ::mkdtemp(dir_tmpl);
+  th::test::TempDir dir("th-config-schema");
   std::vector<std::string> paths;
   for (const auto& c : kBadCases) {
     if (!c.schema_rejects) continue;
-    paths.push_back(dir + "/" + c.name + ".yaml");
+    paths.push_back(dir / (std::string(c.name) + ".yaml"));
     std::ofstream(paths.back()) << c.yaml;
   }
   std::string out;
   EXPECT_EQ(run_validator(paths, &out), 1) << out;
   for (const auto& p : paths)  // each file has at least one problem line
     EXPECT_NE(out.find(p + ": at "), std::string::npos) << p << " was accepted by the schema";
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "live_harness.h"
+#include "support/poll.h"
 
 namespace e2e {
 namespace {
@@ -52,16 +53,7 @@ double metric(const std::string& text, const std::string& series) {
   return -1;
 }
 
-// Polls `done` until it holds or `limit` passes; whether it held.
-bool eventually(const std::function<bool()>& done,
-                std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
+using th::test::eventually;
 
 // The first stdout line of `p` (an alert) for which `pred` holds, within `limit`.
 std::optional<json> next_alert(Process& p, const std::function<bool(const json&)>& pred,

@@ -10,116 +10,19 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "support/poll.h"
+
 namespace e2e {
-
-bool in_ci() {
-  const char* ci = std::getenv("CI");
-  return ci && std::string(ci) == "true";
-}
-
-std::string live_precondition_failure() {
-  if (geteuid() != 0) return "end-to-end tests need root (the probe needs CAP_BPF and CAP_PERFMON)";
-  if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) return "the kernel has no BTF";
-  return {};
-}
 
 std::string attack_program(const std::string& name) { return std::string(TH_ATTACK_DIR) + "/" + name; }
 std::string tracehound_binary() { return TH_TRACEHOUND; }
-
-Process::Process(const std::vector<std::string>& argv, bool capture_stderr) {
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-  pid_ = fork();
-  if (pid_ == 0) {
-    dup2(out[1], 1);
-    if (capture_stderr) dup2(err[1], 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(out[1]);
-  close(err[1]);
-  out_ = out[0];
-  err_ = err[0];
-  out_thread_ = std::thread([this] { pump(out_, out_lines_, out_raw_); });
-  err_thread_ = std::thread([this] { pump(err_, err_lines_, err_raw_); });
-}
-
-void Process::pump(int fd, std::vector<std::string>& lines, std::string& raw) {
-  char buf[65536];
-  std::string pending;
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    std::lock_guard lock(mu_);
-    raw.append(buf, static_cast<std::size_t>(n));
-    pending.append(buf, static_cast<std::size_t>(n));
-    for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
-      lines.push_back(pending.substr(0, nl));
-      pending.erase(0, nl + 1);
-    }
-    cv_.notify_all();
-  }
-}
-
-Process::~Process() {
-  if (!reaped_) {
-    ::kill(pid_, SIGKILL);
-    wait(std::chrono::seconds(5));
-  }
-  if (out_thread_.joinable()) out_thread_.join();
-  if (err_thread_.joinable()) err_thread_.join();
-  close(out_);
-  close(err_);
-}
-
-std::optional<std::string> Process::line(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
-  if (!cv_.wait_for(lock, timeout, [&] { return next_out_ < out_lines_.size(); }))
-    return std::nullopt;
-  return out_lines_[next_out_++];
-}
-
-int Process::wait(std::chrono::milliseconds timeout) {
-  if (reaped_) return status_;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  int st = 0;
-  for (;;) {
-    pid_t r = waitpid(pid_, &st, WNOHANG);
-    if (r == pid_) break;
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid_, SIGKILL);
-      waitpid(pid_, &st, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  reaped_ = true;
-  status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
-  if (out_thread_.joinable()) out_thread_.join();
-  if (err_thread_.joinable()) err_thread_.join();
-  return status_;
-}
-
-void Process::signal(int sig) {
-  if (!reaped_) ::kill(pid_, sig);
-}
-
-std::string Process::stderr_text() {
-  std::lock_guard lock(mu_);
-  return err_raw_;
-}
 
 Tracehound::Tracehound(Options o) {
   std::vector<std::string> argv = {tracehound_binary(), "run", "--format", "json",
                                    "--metrics-port", "0"};
   if (!o.rules_yaml.empty()) {
-    temp_rules_ = "/tmp/th-e2e-rules-" + std::to_string(getpid()) + "-" +
-                  std::to_string(std::rand()) + ".yaml";
-    std::ofstream(temp_rules_) << o.rules_yaml;
-    o.rules_files.push_back(temp_rules_);
+    temp_rules_.emplace(o.rules_yaml, "th-e2e-rules");
+    o.rules_files.push_back(temp_rules_->path());
   }
   for (const auto& r : o.rules_files) {
     argv.push_back("--rules");
@@ -127,24 +30,15 @@ Tracehound::Tracehound(Options o) {
   }
   if (!o.fold) argv.push_back("--no-fold");
   proc_ = std::make_unique<Process>(argv, /*capture_stderr=*/true);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::string log = proc_->stderr_text();
-    if (log.find("watching") != std::string::npos) {
-      ready_ = true;
-      break;
-    }
-    if (log.find("error") != std::string::npos && log.find("watching") == std::string::npos) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      if (proc_->stderr_text().find("watching") == std::string::npos) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  // Ready once it says so; a tracehound that exits first (a bad rule, no probe) never is.
+  auto watching = [this] { return proc_->stderr_text().find("watching") != std::string::npos; };
+  th::test::eventually([&] { return watching() || proc_->exited(); }, std::chrono::seconds(30),
+                       std::chrono::milliseconds(20));
+  ready_ = watching();
 }
 
 Tracehound::~Tracehound() {
   if (proc_) stop();
-  if (!temp_rules_.empty()) std::remove(temp_rules_.c_str());
 }
 
 void Tracehound::read_pending(std::chrono::milliseconds timeout) {

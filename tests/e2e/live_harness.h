@@ -14,54 +14,21 @@
 #include <thread>
 #include <vector>
 
+#include "support/child.h"
+#include "support/skip.h"
+#include "support/temp.h"
+
 namespace e2e {
 
 using json = nlohmann::json;
 
-bool in_ci();
-// Why live tests cannot run here ("" when they can).
-std::string live_precondition_failure();
-
 // Skips the test with the reason when it cannot run here; under CI=true fails instead, since CI
 // must really exercise the kernel side.
-#define E2E_REQUIRE_LIVE()                                           \
-  do {                                                               \
-    std::string e2e_why_ = ::e2e::live_precondition_failure();       \
-    if (!e2e_why_.empty()) {                                         \
-      if (::e2e::in_ci()) FAIL() << "CI=true, cannot skip: " << e2e_why_; \
-      GTEST_SKIP() << e2e_why_;                                      \
-    }                                                                \
-  } while (0)
+#define E2E_REQUIRE_LIVE() TH_REQUIRE_OR_SKIP(::th::test::missing_bpf("an end-to-end test"))
 
-// A child process with stdout (and optionally stderr) captured line by line.
-class Process {
- public:
-  explicit Process(const std::vector<std::string>& argv, bool capture_stderr = false);
-  ~Process();
-  Process(const Process&) = delete;
-  Process& operator=(const Process&) = delete;
-
-  pid_t pid() const { return pid_; }
-  // The next stdout line, waiting up to `timeout`.
-  std::optional<std::string> line(std::chrono::milliseconds timeout = std::chrono::seconds(15));
-  // Waits for exit (killing after `timeout`); returns the exit code, or -signal.
-  int wait(std::chrono::milliseconds timeout = std::chrono::seconds(30));
-  void signal(int sig);
-  std::string stderr_text();
-
- private:
-  void pump(int fd, std::vector<std::string>& lines, std::string& raw);
-  pid_t pid_ = -1;
-  int out_ = -1, err_ = -1;
-  bool reaped_ = false;
-  int status_ = 0;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::string> out_lines_, err_lines_;
-  std::string err_raw_, out_raw_;
-  std::size_t next_out_ = 0;
-  std::thread out_thread_, err_thread_;
-};
+// A child process with stdout (and optionally stderr) captured line by line, killed and reaped
+// if still running when destroyed.
+using Process = th::test::Child;
 
 // `tracehound run --format json` with the given rules (file paths or YAML text written to a
 // temporary file), started and ready ("watching") when the constructor returns.
@@ -96,7 +63,7 @@ class Tracehound {
   void read_pending(std::chrono::milliseconds timeout);
   std::unique_ptr<Process> proc_;
   std::vector<json> alerts_;
-  std::string temp_rules_;
+  std::optional<th::test::TempFile> temp_rules_;
   std::string final_log_;
   bool ready_ = false;
 };

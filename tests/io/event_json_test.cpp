@@ -91,6 +91,15 @@ TEST(EventJson, MalformedEventsSayWhatIsWrong) {
       {R"({"type":"ptrace","time":"yesterday","ptrace":{"request":4}})", "time: expected"},
       {R"({"type":"ptrace","ptrace":{"request":4},"target":{"pid":3,"is_descendant":1}})",
        "target.is_descendant: expected true or false"},
+      // Unknown keys are errors: a typo must not silently become a default.
+      {R"({"type":"ptrace","ptrace":{"request":4,"pdi":3}})",
+       "ptrace.pdi: unknown key 'pdi'; did you mean 'pid'?"},
+      {R"({"type":"ptrace","tiem":1,"ptrace":{"request":4}})",
+       "tiem: unknown key 'tiem'; did you mean 'time'?"},
+      {R"({"type":"execve","proc":{"pid":5,"ancestors":[{"pid":1,"nmae":"x"}]}})",
+       "proc.ancestors[0].nmae: unknown key 'nmae'; did you mean 'name'?"},
+      {R"({"type":"execve","vm":{"bytes":1}})", "vm: 'vm' does not apply to execve events"},
+      {R"({"type":"clone","target":{"pid":3}})", "target: 'target' does not apply to clone"},
   };
   for (const Bad& b : cases) {
     std::string err;

@@ -24,20 +24,12 @@
 
 #include "engine/config/config.h"
 #include "engine/core/alert.h"
+#include "support/poll.h"
+#include "support/temp.h"
 
 namespace th::testing {
 
-// Waits for `pred` (polling every 5 ms) for at most `limit`; the bound only keeps a broken test
-// from hanging: the assertions are made on what `pred` observed, never on how long it took.
-inline bool eventually(const std::function<bool()>& pred,
-                       std::chrono::milliseconds limit = std::chrono::seconds(30)) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
-}
+using th::test::eventually;
 
 struct Reply {
   Reply() = default;
@@ -216,22 +208,7 @@ class LogCapture {
   std::shared_ptr<spdlog::logger> previous_;
 };
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/th-output-test-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using th::test::TempDir;
 
 // Alert number `i`, all of the same JSON length (for byte-exact spool bounds).
 inline Alert make_alert(int i, Priority p = Priority::critical) {

@@ -92,7 +92,7 @@ TEST_P(LiveConfig, VmWritevAndMemoryFileAreSeen) {
 TEST_P(LiveConfig, Ia32SyscallsOnlyReachTheRawHook) {
   Victim v = Victim::start();
   ProgramRun r = run_program(*probe_, log_, {attack_program("inject_ptrace_poketext"), std::to_string(v.pid), "--ia32"});
-  if (r.status != 0) GTEST_SKIP() << "this host cannot make ia32 syscalls";
+  if (r.status != 0) TH_SKIP_OR_FAIL("this host cannot make ia32 syscalls");
   auto requests = requests_of(log_.by_actor(r.pid, EvtType::ptrace));
   if (GetParam().hooks == SyscallHooks::raw_syscalls) {
     EXPECT_EQ(requests, (std::vector<int64_t>{PTRACE_ATTACH, PTRACE_PEEKTEXT, PTRACE_POKETEXT, PTRACE_DETACH}));
@@ -108,7 +108,7 @@ TEST_P(LiveConfig, TargetsNamedFromAnotherPidNamespace) {
   if (access("/usr/bin/unshare", X_OK) != 0) TH_SKIP_OR_FAIL("unshare(1) is not installed");
   Child shell(in_new_pid_namespace({attack_program("inject_ptrace_poketext"), attack_program("inject_vm_writev")}));
   ASSERT_EQ(WEXITSTATUS(log_.collect_until_exit(*probe_, shell)), 0);
-  auto reports = shell.read_remaining_lines();
+  auto reports = shell.remaining_lines();
   ASSERT_EQ(reports.size(), 4u);
   const pid_t victim_vpid = nlohmann::json::parse(reports[0]).at("pid").get<pid_t>();
   const pid_t victim_pid = namespaced_victim_host_pid(log_, victim_vpid);

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "live_fixture.h"
+#include "support/temp.h"
 
 namespace probe_test {
 namespace {
@@ -22,7 +23,7 @@ TEST_F(LiveNamespace, TargetsNamedInsideAPidNamespaceResolveToHostPids) {
                                     attack_program("inject_proc_mem") + " --mode task"}));
   ASSERT_EQ(WEXITSTATUS(log_.collect_until_exit(probe(), shell)), 0);
   std::vector<nlohmann::json> reports;
-  for (const auto& line : shell.read_remaining_lines()) reports.push_back(nlohmann::json::parse(line));
+  for (const auto& line : shell.remaining_lines()) reports.push_back(nlohmann::json::parse(line));
   ASSERT_EQ(reports.size(), 5u);
   const pid_t victim_vpid = reports[0].at("pid").get<pid_t>();
   EXPECT_EQ(reports[4].at("victim_status").get<int>(), 0) << "exit 3 would mean its memory changed";
@@ -51,15 +52,13 @@ TEST_F(LiveNamespace, TargetsNamedInsideAPidNamespaceResolveToHostPids) {
 }
 
 TEST_F(LiveNamespace, ProcfsMountedElsewhere) {
-  char dir_template[] = "/tmp/th-procfs-XXXXXX";
-  char* dir = mkdtemp(dir_template);
-  ASSERT_TRUE(dir);
+  th::test::TempDir procfs("th-procfs");
+  const char* dir = procfs.path().c_str();
   ASSERT_EQ(mount("proc", dir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr), 0) << strerror(errno);
   Victim v = Victim::start();
   ProgramRun r = run({attack_program("inject_proc_mem"), std::to_string(v.pid), "--proc-root", dir, "--addr",
                std::to_string(v.canary)});
   umount2(dir, MNT_DETACH);
-  rmdir(dir);
   ASSERT_EQ(r.status, 0);
   auto opens = log_.by_actor(r.pid, EvtType::openat);
   ASSERT_EQ(opens.size(), 1u);

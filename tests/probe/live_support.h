@@ -16,53 +16,21 @@
 
 #include "engine/core/event.h"
 #include "probe/loader.h"
+#include "support/child.h"
+#include "support/skip.h"
 
 namespace probe_test {
 
-// A live test that cannot run here is skipped with the reason, except under CI=true where it
-// fails: CI must really exercise the kernel side.
-bool in_ci();
-#define TH_SKIP_OR_FAIL(reason)                        \
-  do {                                                 \
-    if (::probe_test::in_ci()) {                       \
-      FAIL() << "CI=true, cannot skip: " << (reason);  \
-    } else {                                           \
-      GTEST_SKIP() << (reason);                        \
-    }                                                  \
-  } while (0)
-
-// Why the probe cannot be loaded by this process ("" when it can be tried).
-std::string live_precondition_failure();
+// A live test that cannot run here is skipped with TH_SKIP_OR_FAIL (support/skip.h): under
+// CI=true it fails, since CI must really exercise the kernel side.
 
 // Opens a probe for a test; on failure `why` says why (to skip or fail with).
 std::unique_ptr<th::probe::Probe> open_probe(th::probe::ProbeOptions options, std::string& why);
 
 std::string attack_program(std::string_view name);  // path of a program in build/tests/attack
 
-// A child process with its stdout captured. Killed and reaped if still running when destroyed.
-class Child {
- public:
-  explicit Child(const std::vector<std::string>& argv);
-  ~Child();
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-
-  pid_t pid() const { return pid_; }
-  // The next line of output (blocking up to timeout_ms); nullopt at end of output or timeout.
-  std::optional<std::string> read_line(int timeout_ms = 10000);
-  // Every remaining line of output (call after the child ended).
-  std::vector<std::string> read_remaining_lines();
-  bool exited();  // reaps when it has
-  int wait();     // the raw wait status
-  int status() const { return status_; }
-
- private:
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
-  bool reaped_ = false;
-  int status_ = 0;
-  std::string buffered_;
-};
+// A child process with its stdout captured, killed and reaped if still running when destroyed.
+using Child = th::test::Child;
 
 // Events collected from a probe.
 struct EventLog {

@@ -11,6 +11,7 @@
 #include "engine/proc/process_table.h"
 #include "fake_container_api.h"
 #include "fake_proc.h"
+#include "support/poll.h"
 
 namespace th {
 namespace {
@@ -124,7 +125,7 @@ TEST(ContainerList, KeepsFullIdsWithFirstNameAndImage) {
 class ContainerApi : public ::testing::Test {
  protected:
   fake::TempDir dir;
-  std::string sock = (dir.path() / "api.sock").string();
+  std::string sock = dir / "api.sock";
 };
 
 TEST_F(ContainerApi, InspectFoundNotFoundAndServerError) {
@@ -182,11 +183,11 @@ class ContainerService : public ContainerApi {
   }
   // Applies answers until `id` has a name (the worker runs on its own schedule).
   void apply_until_named(ContainerMetadata& meta, const std::string& id) {
-    for (int i = 0; i < 500 && table.container_name(id).empty(); ++i) {
+    th::test::eventually([&] {
       meta.wait_idle(2000ms);
       meta.apply(table);
-      if (table.container_name(id).empty()) std::this_thread::sleep_for(10ms);
-    }
+      return !table.container_name(id).empty();
+    }, 10s, 10ms);
   }
 };
 
@@ -194,7 +195,7 @@ TEST_F(ContainerService, AnswersReachTheTableOnlyThroughApply) {
   fake::FakeContainerApi api(sock);
   api.set("/containers/" + kIdA + "/json",
           {200, inspect_body("/victim", "localhost/victims:1", "2025-06-01T12:00:00Z")});
-  auto o = options({(dir.path() / "absent.sock").string(), sock});
+  auto o = options({dir / "absent.sock", sock});
   o.prefetch = false;
   ContainerMetadata meta(o);
   Process p;
@@ -240,7 +241,7 @@ TEST_F(ContainerService, ContainerOfAnotherRuntimeIsCountedAsNotFound) {
 }
 
 TEST_F(ContainerService, WithoutAnySocketFieldsStayEmptyAndLookupsAreCounted) {
-  ContainerMetadata meta(options({(dir.path() / "none.sock").string()}));
+  ContainerMetadata meta(options({dir / "none.sock"}));
   meta.request(kIdA);
   meta.request(kIdB);
   ASSERT_TRUE(meta.wait_idle(5000ms));
@@ -250,7 +251,7 @@ TEST_F(ContainerService, WithoutAnySocketFieldsStayEmptyAndLookupsAreCounted) {
 }
 
 TEST_F(ContainerService, FullQueueDropsAreCounted) {
-  auto o = options({(dir.path() / "none.sock").string()});
+  auto o = options({dir / "none.sock"});
   o.max_pending = 1;
   o.prefetch = false;
   constexpr int kAsked = 50;

@@ -13,26 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "support/temp.h"
+
 namespace th::fake {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "th-proc-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using th::test::TempDir;
 
 inline void write_text(const std::filesystem::path& p, const std::string& content) {
   std::filesystem::create_directories(p.parent_path());
@@ -66,7 +51,7 @@ class FakeProcTree {
                                      "\nprocesses 99\n");
   }
   std::filesystem::path root() const { return dir_.path(); }
-  std::string root_str() const { return dir_.path().string(); }
+  std::string root_str() const { return dir_.path(); }
 
   void add(const FakeProc& p) {
     auto d = root() / std::to_string(p.pid);

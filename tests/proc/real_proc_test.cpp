@@ -16,6 +16,8 @@
 
 #include "engine/metrics/metrics.h"
 #include "engine/proc/process_table.h"
+#include "support/child.h"
+#include "support/skip.h"
 
 namespace th {
 namespace {
@@ -29,35 +31,7 @@ ProcessTableOptions live_opts(Metrics& m) {
   return o;
 }
 
-bool ci() {
-  const char* v = std::getenv("CI");
-  return v && std::string(v) == "true";
-}
-
-// A child process that is killed and reaped when the guard goes away.
-class ChildGuard {
- public:
-  explicit ChildGuard(pid_t pid = -1) : pid_(pid) {}
-  ~ChildGuard() { stop(); }
-  ChildGuard(const ChildGuard&) = delete;
-  ChildGuard& operator=(const ChildGuard&) = delete;
-  void reset(pid_t pid) {
-    stop();
-    pid_ = pid;
-  }
-  pid_t get() const { return pid_; }
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_;
-};
+using ChildGuard = th::test::PidGuard;
 
 class Pipe {
  public:
@@ -186,10 +160,7 @@ TEST(RealProc, SpawnedChildHasItsArgv) {
 }
 
 TEST(RealProc, ProcessInANewPidNamespace) {
-  if (::geteuid() != 0) {
-    if (ci()) FAIL() << "CI=true: this test needs root (unshare(CLONE_NEWPID))";
-    GTEST_SKIP() << "SKIPPED LOUDLY: needs root for unshare(CLONE_NEWPID)";
-  }
+  TH_REQUIRE_OR_SKIP(th::test::missing_root("unshare(CLONE_NEWPID)"));
   Pipe pid_pipe;  // the helper tells the host pid of the namespace's init
   Pipe ready;     // EOF once that init has exec'd
   ASSERT_TRUE(pid_pipe.ok() && ready.ok());

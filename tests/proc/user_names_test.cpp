@@ -79,7 +79,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(UserNames, LooksUpAndReloadsWhenTheFileChanges) {
   fake::TempDir dir;
-  auto path = dir.path() / "passwd";
+  std::filesystem::path path = dir / "passwd";
   fake::write_text(path, "root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n");
   UserNames names(path.string(), 0ms);
   EXPECT_EQ(names.name(1000), "alice");
@@ -99,7 +99,7 @@ TEST(UserNames, LooksUpAndReloadsWhenTheFileChanges) {
 
 TEST(UserNames, RecheckIsRateLimited) {
   fake::TempDir dir;
-  auto path = dir.path() / "passwd";
+  std::filesystem::path path = dir / "passwd";
   fake::write_text(path, "alice:x:1000:1000::/:/x\n");
   UserNames names(path.string(), std::chrono::hours(1));
   EXPECT_EQ(names.name(1000), "alice");
@@ -112,7 +112,7 @@ TEST(UserNames, RecheckIsRateLimited) {
 
 TEST(UserNames, MissingFileThenAppears) {
   fake::TempDir dir;
-  auto path = dir.path() / "passwd";
+  std::filesystem::path path = dir / "passwd";
   UserNames names(path.string(), 0ms);
   EXPECT_EQ(names.name(0), "");
   fake::write_text(path, "root:x:0:0::/root:/bin/sh\n");
@@ -129,7 +129,7 @@ TEST(UserNames, EmptyPathGivesNoNames) {
 
 TEST(UserNames, WarmLookupsDoNotAllocate) {
   fake::TempDir dir;
-  auto path = dir.path() / "passwd";
+  std::filesystem::path path = dir / "passwd";
   std::string content;
   for (uint32_t uid = 0; uid < 500; ++uid) {
     content += "user" + std::to_string(uid) + "-with-a-long-name:x:" + std::to_string(uid) +

@@ -4,10 +4,12 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <iterator>
 #include <set>
 
 #include "engine/core/ptrace_request.h"
 #include "engine/io/event_json.h"
+#include "engine/rules/rule_keys.h"
 #include "engine/ruletest/event_builder.h"
 
 namespace th::ruletest {
@@ -90,6 +92,29 @@ TEST(EventSchema, AllowsEveryKeyCaptureWrites) {
   }
 }
 
+template <class Keys>
+std::set<std::string> set_of(const Keys& keys) {
+  return {std::begin(keys), std::end(keys)};
+}
+
+// The keys event_from_json accepts (engine/io/event_keys.h) are exactly the schema's.
+TEST(EventSchema, HasExactlyTheKeysReplayAccepts) {
+  json s = load_schema("event.schema.json");
+  EXPECT_EQ(keys_of(s["properties"]), set_of(event_keys::kEvent));
+  EXPECT_EQ(keys_of(s["$defs"]["process_fields"]["properties"]), set_of(event_keys::kProcess));
+  EXPECT_EQ(keys_of(s["$defs"]["actor"]["properties"]), set_of(event_keys::kProcExtra));
+  EXPECT_EQ(keys_of(s["$defs"]["target"]["properties"]), set_of(event_keys::kTargetExtra));
+  std::set<std::string> arg_objects;
+  for (const auto& f : event_keys::kFamilyArgs) {
+    std::string k(f.key);
+    arg_objects.insert(k);
+    EXPECT_EQ(keys_of(s["properties"][k]["properties"]), set_of(f.keys)) << k;
+  }
+  for (std::size_t i = 0; i < kEvtTypeCount; ++i)
+    EXPECT_FALSE(event_keys::args_key(static_cast<EvtType>(i)).empty()) << kEvtTypeNames[i];
+  for (const auto& k : arg_objects) EXPECT_TRUE(set_of(event_keys::kEvent).count(k)) << k;
+}
+
 TEST(RuleTestSchema, ListsTheKeysTheParserAccepts) {
   json s = load_schema("rule-tests.schema.json");
   EXPECT_EQ(keys_of(s["properties"]), (std::set<std::string>{"processes", "cases"}));
@@ -101,14 +126,40 @@ TEST(RuleTestSchema, ListsTheKeysTheParserAccepts) {
                                    "output_contains"}));
 }
 
-TEST(RulesSchema, HasTheTracehoundRuleKeys) {
+// The reader's key lists (engine/rules/rule_keys.h) and the schema's properties are the same sets.
+TEST(RulesSchema, HasExactlyTheKeysTheReaderAccepts) {
+  namespace keys = rules::keys;
   json s = load_schema("rules.schema.json");
-  std::set<std::string> rule = keys_of(s["$defs"]["rule"]["properties"]);
+  const json& defs = s["$defs"];
+  EXPECT_EQ(keys_of(defs["rule"]["properties"]), set_of(keys::kRule));
+  EXPECT_EQ(keys_of(defs["list"]["properties"]), set_of(keys::kList));
+  EXPECT_EQ(keys_of(defs["macro"]["properties"]), set_of(keys::kMacro));
+  EXPECT_EQ(keys_of(defs["exception"]["properties"]), set_of(keys::kException));
+  EXPECT_EQ(keys_of(defs["required_engine_version"]["properties"]), set_of(keys::kEngineVersion));
+  EXPECT_EQ(keys_of(defs["required_plugin_versions"]["properties"]),
+            set_of(keys::kPluginVersions));
+  EXPECT_EQ(keys_of(defs["list"]["properties"]["override"]["properties"]),
+            set_of(keys::kListOverridable));
+  EXPECT_EQ(keys_of(defs["macro"]["properties"]["override"]["properties"]),
+            set_of(keys::kMacroOverridable));
+  // A rule's override: append where the reader allows it, replace only otherwise.
+  const json& rule_override = defs["rule"]["properties"]["override"]["properties"];
+  std::set<std::string> overridable = set_of(keys::kRuleReplaceable);
+  for (auto k : keys::kRuleAppendable) overridable.insert(std::string(k));
+  EXPECT_EQ(keys_of(rule_override), overridable);
+  for (auto it = rule_override.begin(); it != rule_override.end(); ++it) {
+    bool schema_appends = it.value().contains("enum");
+    EXPECT_EQ(schema_appends, keys::contains(keys::kRuleAppendable, it.key())) << it.key();
+    EXPECT_EQ(it.value().contains("const") || schema_appends,
+              keys::contains(keys::kRuleReplaceable, it.key()))
+        << it.key();
+  }
+  // The keys the first version documented are all still there.
   for (const char* k : {"rule", "desc", "condition", "output", "priority", "tags", "enabled",
                         "exceptions", "source", "append", "override", "warn_evttypes",
                         "skip-if-unknown-filter", "fold", "capture", "capture_duration"})
-    EXPECT_TRUE(rule.count(k)) << k;
-  EXPECT_TRUE(keys_of(s["$defs"]["rule"]["properties"]["override"]["properties"]).count("fold"));
+    EXPECT_TRUE(keys::contains(keys::kRule, k)) << k;
+  EXPECT_TRUE(keys_of(rule_override).count("fold"));
 }
 
 }  // namespace
