@@ -179,6 +179,7 @@ bool decode_record(std::span<const std::byte> record, int64_t boot_to_epoch_ns, 
       if (!r || r->exe_len > TH_PATH_LEN || r->args_len > TH_ARGS_LEN) return false;
       ev.exepath.assign(r->exe, r->exe_len);
       ev.exe_from_memfd = r->exe_from_memfd != 0;
+      ev.fileless_fds = r->fileless_fds;
       split_args({r->args, r->args_len}, ev.argv);
       info.truncated = r->exe_truncated != 0 || r->args_truncated != 0;
       {

@@ -35,6 +35,7 @@
 
 #include "core_fixes.bpf.h"
 #include "interest_filter.h"
+#include "kernel_args.h"
 #include "syscall_abi.h"
 #include "tracehound.h"
 
@@ -264,8 +265,7 @@ static __always_inline __u64 sc_arg(struct pt_regs *regs, enum th_abi abi, int n
 
 /* A signed long argument (ptrace's request) */
 static __always_inline __s64 sc_arg_long(struct pt_regs *regs, enum th_abi abi, int n) {
-  __u64 v = reg_value(regs, th_arg_reg(abi, n));
-  return th_abi_is_compat(abi) ? (__s64)(__s32)v : (__s64)v;
+  return th_long_arg(reg_value(regs, th_arg_reg(abi, n)), th_abi_is_compat(abi));
 }
 
 /* ---- paths ---- */
@@ -417,7 +417,7 @@ static __noinline int on_ptrace(struct task_struct *cur, struct pt_regs *regs, e
   e->request = request;
   e->addr = sc_arg(regs, abi, 2);
   e->data = sc_arg(regs, abi, 3);
-  __s32 vnr = (__s32)sc_arg(regs, abi, 1);
+  __s32 vnr = th_pid_arg(sc_arg(regs, abi, 1));
   __builtin_memset(&e->t, 0, sizeof(e->t));
   if (request == TH_PTRACE_TRACEME)
     e->t.arg_pid = vnr; /* ignored by the kernel; the tracer-to-be is the parent */
@@ -466,7 +466,7 @@ static __noinline int on_process_vm(struct task_struct *cur, struct pt_regs *reg
   e->local_iovcnt = (__u32)local_count;
   e->remote_iovcnt = (__u32)sc_arg(regs, abi, 4);
   __builtin_memset(&e->t, 0, sizeof(e->t));
-  resolve_target(&e->t, cur, (__s32)sc_arg(regs, abi, 0), tgid);
+  resolve_target(&e->t, cur, th_pid_arg(sc_arg(regs, abi, 0)), tgid);
   submit(e, kind);
   return 0;
 }
@@ -488,7 +488,7 @@ static __always_inline int on_syscall_exit(struct pt_regs *regs, enum th_syscall
 /* Hook set 1: raw_syscalls, every ABI. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(th_sys_exit, struct pt_regs *regs, long ret) {
-  long nr = regs->orig_ax;
+  long nr = th_syscall_nr(regs->orig_ax); /* the call that ran, see kernel_args.h */
   /* Every syscall passes here: decide on the number alone first (compares, no helper call),
    * and only read the thread's ABI for numbers that are watched in some ABI. */
   if (th_syscall_of(nr, TH_ABI_X64) == TH_SC_NONE && th_syscall_of(nr, TH_ABI_IA32) == TH_SC_NONE &&
@@ -519,12 +519,14 @@ TH_PER_SYSCALL_EXIT(open, TH_SC_OPEN)
 TH_PER_SYSCALL_EXIT(openat, TH_SC_OPENAT)
 TH_PER_SYSCALL_EXIT(openat2, TH_SC_OPENAT2)
 
+#include "exec_fds.bpf.h"
+
 /* ---- process lifecycle: always flows ---- */
 
 /* The syscall the current thread is in, from its saved registers. */
 static __always_inline enum th_syscall current_syscall(struct task_struct *cur, struct pt_regs *regs,
                                                        enum th_abi *abi) {
-  long nr = BPF_CORE_READ(regs, orig_ax);
+  long nr = th_syscall_nr(BPF_CORE_READ(regs, orig_ax));
   *abi = th_abi_of(nr, th_in_ia32_syscall(cur));
   return th_syscall_of(nr, *abi);
 }
@@ -539,7 +541,7 @@ int BPF_PROG(th_fork, struct task_struct *parent, struct task_struct *child) {
   __s32 child_tgid = BPF_CORE_READ(child, tgid);
   __u64 flags = 0;
   switch (sc) {
-    case TH_SC_CLONE: flags = sc_arg(regs, abi, 0); break;
+    case TH_SC_CLONE: flags = th_clone_flags_arg(sc_arg(regs, abi, 0)); break;
     case TH_SC_CLONE3: bpf_probe_read_user(&flags, sizeof(flags), (void *)sc_arg(regs, abi, 0)); break;
     case TH_SC_FORK: flags = TH_SIGCHLD; break;
     case TH_SC_VFORK: flags = TH_CLONE_VFORK | TH_CLONE_VM | TH_SIGCHLD; break;
@@ -599,6 +601,7 @@ int BPF_PROG(th_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
       bpf_probe_read_kernel_str(e->cgroup_parent, sizeof(e->cgroup_parent),
                                 BPF_CORE_READ(parent, name));
   }
+  e->fileless_fds = fileless_fds(cur);
   submit(e, TH_KIND_EXEC);
   return 0;
 }

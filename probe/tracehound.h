@@ -148,6 +148,9 @@ struct th_exec_event {
    * a container's first process may be gone before user space could look. */
   char cgroup_parent[TH_CGROUP_NAME_LEN];
   char cgroup_leaf[TH_CGROUP_NAME_LEN];
+  /* Bit n: descriptor n (< 64), inherited across the exec, is a regular file without a name
+   * (memfd, O_TMPFILE, deleted): `ld.so /proc/self/fd/N` runs code from it. */
+  __u64 fileless_fds;
 };
 
 struct th_exit_event {
@@ -197,7 +200,7 @@ TH_LAYOUT_ASSERT(TH_OFFSET(th_mem_open_event, path) == 96);
 TH_LAYOUT_ASSERT(sizeof(struct th_fork_event) == 88);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_fork_event, clone_flags) == 80);
 TH_LAYOUT_ASSERT(sizeof(struct th_exec_event) ==
-                 80 + TH_PATH_LEN + TH_ARGS_LEN + 2 * TH_CGROUP_NAME_LEN);
+                 80 + TH_PATH_LEN + TH_ARGS_LEN + 2 * TH_CGROUP_NAME_LEN + 8);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_exec_event, exe) == 80);
 TH_LAYOUT_ASSERT(sizeof(struct th_exit_event) == 80);
 TH_LAYOUT_ASSERT(sizeof(struct th_kind_counters) == 24);

@@ -62,6 +62,9 @@ struct Event {
   // "/" for the root); empty when the producer does not know it (replay). Names the container
   // without a race with the process's exit.
   std::string cgroup;
+  // Bit n: descriptor n (< 64), inherited across the exec, is a regular file without a name
+  // (memfd, O_TMPFILE, deleted). Code a loader or interpreter reads from it never touched disk.
+  uint64_t fileless_fds = 0;
 
   // clone / fork / vfork
   int32_t child_pid = 0;  // host tgid of the new process (== actor.pid for a new thread)

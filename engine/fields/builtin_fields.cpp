@@ -9,6 +9,7 @@ const FieldRegistry& FieldRegistry::builtin() {
     add_process_fields(defs);
     add_target_fields(defs);
     add_injection_fields(defs);
+    add_fileless_fields(defs);
     return FieldRegistry(std::move(defs));
   }();
   return registry;

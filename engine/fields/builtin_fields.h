@@ -11,5 +11,6 @@ void add_event_fields(std::vector<FieldDef>& out);    // evt.*, fd.*
 void add_process_fields(std::vector<FieldDef>& out);  // proc.*, thread.*, user.*, container.*
 void add_target_fields(std::vector<FieldDef>& out);   // target.*
 void add_injection_fields(std::vector<FieldDef>& out);  // ptrace.*, vm.*
+void add_fileless_fields(std::vector<FieldDef>& out);   // exec: code from inherited descriptors
 
 }  // namespace th

@@ -1,4 +1,7 @@
 // ptrace.* and vm.*: the arguments of the injection system calls, typed for rules.
+#include <array>
+#include <utility>
+
 #include "engine/core/ptrace_request.h"
 #include "engine/eval/scratch.h"
 #include "engine/fields/builtin_fields.h"
@@ -21,6 +24,38 @@ bool ptrace_data(const Event& e, const FieldArg&, Scratch&, Values& out) {
   out.push_uint(e.data);
   return true;
 }
+// PTRACE_ARCH_PRCTL's code as the kernel reads it: do_arch_prctl_64() takes an int, so only the
+// low 32 bits of data count (an injector setting high bits still gets ARCH_SET_FS).
+constexpr int64_t kPtraceArchPrctl = 30;
+bool ptrace_arch_prctl_code(const Event& e, const FieldArg&, Scratch&, Values& out) {
+  if (e.type != EvtType::ptrace || e.request != kPtraceArchPrctl) return false;
+  out.push_int(static_cast<int32_t>(static_cast<uint32_t>(e.data)));
+  return true;
+}
+
+// arch/x86/include/uapi/asm/prctl.h
+constexpr std::array<std::pair<int64_t, std::string_view>, 18> kArchPrctlCodes = {{
+    {0x1001, "ARCH_SET_GS"},          {0x1002, "ARCH_SET_FS"},
+    {0x1003, "ARCH_GET_FS"},          {0x1004, "ARCH_GET_GS"},
+    {0x1011, "ARCH_GET_CPUID"},       {0x1012, "ARCH_SET_CPUID"},
+    {0x2001, "ARCH_MAP_VDSO_X32"},    {0x2002, "ARCH_MAP_VDSO_32"},
+    {0x2003, "ARCH_MAP_VDSO_64"},     {0x4001, "ARCH_GET_UNTAG_MASK"},
+    {0x4002, "ARCH_ENABLE_TAGGED_ADDR"}, {0x4003, "ARCH_GET_MAX_TAG_BITS"},
+    {0x4004, "ARCH_FORCE_TAGGED_SVA"}, {0x5001, "ARCH_SHSTK_ENABLE"},
+    {0x5002, "ARCH_SHSTK_DISABLE"},   {0x5003, "ARCH_SHSTK_LOCK"},
+    {0x5004, "ARCH_SHSTK_UNLOCK"},    {0x5005, "ARCH_SHSTK_STATUS"},
+}};
+std::optional<int64_t> arch_prctl_code_from_name(std::string_view name) {
+  for (const auto& [code, n] : kArchPrctlCodes)
+    if (n == name) return code;
+  return std::nullopt;
+}
+std::string_view arch_prctl_code_name(int64_t code) {
+  for (const auto& [c, n] : kArchPrctlCodes)
+    if (c == code) return n;
+  return {};
+}
+
 bool vm_bytes(const Event& e, const FieldArg&, Scratch&, Values& out) {
   if (e.type != EvtType::process_vm_writev && e.type != EvtType::process_vm_readv) return false;
   out.push_uint(e.bytes);
@@ -52,6 +87,14 @@ void add_injection_fields(std::vector<FieldDef>& out) {
   out.push_back({.name = "ptrace.data", .type = FieldType::uint64,
                  .description = "ptrace data argument (the word written by POKE requests).",
                  .extract = ptrace_data, .types = ptrace, .falco_compatible = false});
+  out.push_back({.name = "ptrace.arch_prctl_code", .type = FieldType::int64,
+                 .description = "PTRACE_ARCH_PRCTL only: the arch_prctl code as the kernel reads "
+                                "it, the low 32 bits of data (ARCH_SET_FS, ARCH_SET_GS... or "
+                                "numbers). ptrace.data is the full register, high bits included.",
+                 .extract = ptrace_arch_prctl_code,
+                 .parse_symbol = arch_prctl_code_from_name,
+                 .render_symbol = arch_prctl_code_name,
+                 .types = ptrace, .falco_compatible = false});
   out.push_back({.name = "vm.bytes", .type = FieldType::uint64,
                  .description = "process_vm_writev/readv: total bytes the caller asked to move "
                                 "(evt.rawres: bytes actually moved).",

@@ -80,6 +80,19 @@ class Obj {
     }
     return true;
   }
+  // An array of descriptor numbers 0..63, as a bit set.
+  bool get_fd_set(const char* key, uint64_t& out) {
+    if (!has(key)) return true;
+    const json& v = j_.at(key);
+    if (!v.is_array()) return fail(key, "expected an array of descriptor numbers (0 to 63)");
+    out = 0;
+    for (const auto& fd : v) {
+      if (!fd.is_number_integer() || fd.get<int64_t>() < 0 || fd.get<int64_t>() > 63)
+        return fail(key, "expected an array of descriptor numbers (0 to 63)");
+      out |= uint64_t{1} << fd.get<int64_t>();
+    }
+    return true;
+  }
   const json* sub(const char* key) {
     if (!has(key)) return nullptr;
     const json& v = j_.at(key);
@@ -284,7 +297,7 @@ std::optional<EventRecord> event_from_json(const json& j, const EventDefaults& d
       if (ex) {
         Obj xo(*ex, "exec.", error);
         if (!xo.get_str("exepath", e.exepath) || !xo.get_strings("argv", e.argv) ||
-            !xo.get_bool("memfd", e.exe_from_memfd))
+            !xo.get_bool("memfd", e.exe_from_memfd) || !xo.get_fd_set("fileless_fds", e.fileless_fds))
           return std::nullopt;
         if (ex->contains("exepath") && !ex->contains("argv")) e.argv = {e.exepath};
       }
@@ -436,6 +449,12 @@ nlohmann::ordered_json event_to_json(const Event& e, const ProcessTable& table,
       break;
     case EvtFamily::exec:
       j["exec"] = {{"exepath", e.exepath}, {"argv", e.argv}, {"memfd", e.exe_from_memfd}};
+      if (e.fileless_fds) {
+        std::vector<int> fds;
+        for (int fd = 0; fd < 64; ++fd)
+          if (e.fileless_fds >> fd & 1) fds.push_back(fd);
+        j["exec"]["fileless_fds"] = fds;
+      }
       break;
     case EvtFamily::fork:
       j["fork"] = {{"child_pid", e.child_pid}, {"child_tid", e.child_tid}, {"flags", e.clone_flags}};

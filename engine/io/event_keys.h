@@ -34,7 +34,7 @@ struct FamilyArgs {
 inline constexpr std::string_view kPtrace[] = {"request", "addr", "data", "pid"};
 inline constexpr std::string_view kVm[] = {"bytes", "pid"};
 inline constexpr std::string_view kOpen[] = {"path", "flags", "pid"};
-inline constexpr std::string_view kExec[] = {"exepath", "argv", "memfd"};
+inline constexpr std::string_view kExec[] = {"exepath", "argv", "memfd", "fileless_fds"};
 inline constexpr std::string_view kFork[] = {"child_pid", "child_tid", "flags"};
 inline constexpr std::string_view kExit[] = {"code"};
 inline constexpr FamilyArgs kFamilyArgs[] = {

@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "live_harness.h"
+#include "default_rules_fixture.h"
 
 namespace e2e {
 namespace {
@@ -12,19 +12,8 @@ namespace {
 const std::set<std::string> kSevere = {"Emergency", "Alert", "Critical", "Error"};
 const std::set<std::string> kAboveNotice = {"Emergency", "Alert", "Critical", "Error", "Warning"};
 
-class RedTeam : public ::testing::Test {
+class RedTeam : public DefaultRulesTest {
  protected:
-  void SetUp() override {
-    E2E_REQUIRE_LIVE();
-    th_ = std::make_unique<Tracehound>(Tracehound::Options{});  // the default ruleset
-    ASSERT_TRUE(th_->ready()) << th_->log();
-  }
-  void TearDown() override {
-    if (!th_) return;
-    int rc = th_->stop();
-    EXPECT_EQ(rc, 0) << th_->log();
-  }
-
   // A severe alert naming tracer and target (target 0: any).
   void expect_severe(int64_t tracer, int64_t target, const std::string& what) {
     auto a = th_->wait_for([&](const json& al) {
@@ -46,15 +35,6 @@ class RedTeam : public ::testing::Test {
         EXPECT_FALSE(kAboveNotice.count(a["priority"].get<std::string>()))
             << what << " raised " << a["priority"] << ": " << a["output"];
   }
-
-  std::string dump_alerts() {
-    std::string s;
-    for (const auto& a : th_->alerts()) s += a["priority"].get<std::string>() + " " +
-                                             a["rule"].get<std::string>() + "\n";
-    return s;
-  }
-
-  std::unique_ptr<Tracehound> th_;
 };
 
 TEST_F(RedTeam, PtraceAttachAndPoketext) {

@@ -73,6 +73,7 @@ TEST(DefaultRules, HaveThePrioritiesOfThePolicy) {
       {"Memory file of another process opened for writing", Priority::critical},
       {"Debugger opened memory file of another process", Priority::informational},
       {"Memory file of sensitive process opened for reading", Priority::warning},
+      {"Memory file of descendant process opened for writing", Priority::error},
       {"Ptrace attach to non-descendant process by unknown binary", Priority::error},
       {"Debugger attached to non-descendant process", Priority::notice},
       {"Anti-debugging with PTRACE_TRACEME", Priority::notice},
