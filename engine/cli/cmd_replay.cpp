@@ -9,6 +9,7 @@
 #include "engine/cli/commands.h"
 #include "engine/cli/config_options.h"
 #include "engine/detect/detector.h"
+#include "engine/io/event_diagnostics.h"
 #include "engine/io/event_json.h"
 #include "engine/output/output_manager.h"
 #include "engine/rules/loader.h"
@@ -54,8 +55,9 @@ Runner add_replay(CLI::App& app) {
       auto rec = event_from_json_line(line, EventDefaults{.index = line_no}, error);
       if (!rec) {
         ++bad;
-        std::cerr << (*input == "-" ? "<stdin>" : *input) << ":" << line_no
-                  << ": error[TH-E-EVENT] " << error << "\n";
+        Diagnostics bad_line;
+        report_event_line(bad_line, *input == "-" ? "<stdin>" : *input, line_no, line, error);
+        std::cerr << format_diagnostics_text(bad_line);
         continue;
       }
       apply_record(*rec, table);

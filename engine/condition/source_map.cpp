@@ -4,10 +4,11 @@
 
 namespace th::cond {
 
-uint32_t SourceMap::add(std::string file, std::string text, std::vector<Segment> segments) {
+uint32_t SourceMap::add(std::string file, std::string text, std::vector<Segment> segments,
+                        Origin origin) {
   std::sort(segments.begin(), segments.end(),
             [](const Segment& a, const Segment& b) { return a.offset < b.offset; });
-  sources_.push_back({std::move(file), std::move(text), std::move(segments)});
+  sources_.push_back({std::move(file), std::move(text), std::move(segments), std::move(origin)});
   return static_cast<uint32_t>(sources_.size() - 1);
 }
 
@@ -33,5 +34,10 @@ SourcePos SourceMap::position(uint32_t source, uint32_t offset) const {
 
 const std::string& SourceMap::text(uint32_t source) const { return sources_.at(source).text; }
 const std::string& SourceMap::file(uint32_t source) const { return sources_.at(source).file; }
+
+const SourceMap::Origin& SourceMap::origin(uint32_t source) const {
+  static const Origin kNone;
+  return source < sources_.size() ? sources_[source].origin : kNone;
+}
 
 }  // namespace th::cond

@@ -22,14 +22,23 @@ class SourceMap {
     std::string file = {};  // when the piece comes from another file (appended conditions)
   };
 
+  // The item a string belongs to ("macro", "m"), so that a diagnostic about an expanded macro
+  // names the macro, not only the rule being compiled. Empty when not known.
+  struct Origin {
+    std::string kind;
+    std::string name;
+  };
+
   // Registers a string found in `file`; returns its source id. With no segments every offset
   // maps to the start position (line 0 means unknown).
-  uint32_t add(std::string file, std::string text, std::vector<Segment> segments);
+  uint32_t add(std::string file, std::string text, std::vector<Segment> segments,
+               Origin origin = {});
   uint32_t add_simple(std::string file, std::string text, uint32_t line, uint32_t col);
 
   SourcePos position(uint32_t source, uint32_t offset) const;
   const std::string& text(uint32_t source) const;
   const std::string& file(uint32_t source) const;
+  const Origin& origin(uint32_t source) const;
   std::size_t size() const { return sources_.size(); }
 
  private:
@@ -37,6 +46,7 @@ class SourceMap {
     std::string file;
     std::string text;
     std::vector<Segment> segments;
+    Origin origin;
   };
   std::vector<Source> sources_;
 };

@@ -264,6 +264,7 @@ Config parse_config(std::string_view yaml_text, const std::string& file_name,
   Config cfg;
   cfg.source_file = file_name;
   Diagnostics local;
+  local.add_source(file_name, std::string(yaml_text));
   YamlReader reader(file_name, local);
   try {
     YAML::Node root = YAML::Load(std::string(yaml_text));

@@ -1,26 +1,25 @@
 #include "engine/core/diagnostics.h"
 
-#include <fstream>
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace th {
 
-void Diagnostics::error(std::string code, SourcePos pos, std::string message,
-                        std::string item_kind, std::string item_name) {
-  items_.push_back({Severity::error, std::move(code), std::move(pos), std::move(item_kind),
-                    std::move(item_name), std::move(message), {}});
-}
-
-void Diagnostics::warning(std::string code, SourcePos pos, std::string message,
-                          std::string item_kind, std::string item_name) {
-  items_.push_back({Severity::warning, std::move(code), std::move(pos), std::move(item_kind),
-                    std::move(item_name), std::move(message), {}});
+void Diagnostics::report(DiagCode code, SourcePos pos, std::string message,
+                         std::string item_kind, std::string item_name, std::string used_by) {
+  Diagnostic d{code.severity(),        std::string(code.code()), std::move(pos),
+               std::move(item_kind),   std::move(item_name),     std::move(message),
+               {},                     std::move(used_by)};
+  attach_snippet(d);
+  items_.push_back(std::move(d));
 }
 
 void Diagnostics::append(const Diagnostics& other) {
   items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+  if (other.sources_ && other.sources_ != sources_)
+    for (const auto& [file, text] : *other.sources_) add_source(file, text);
 }
 
 bool Diagnostics::has_errors() const { return error_count() > 0; }
@@ -33,32 +32,45 @@ std::size_t Diagnostics::error_count() const {
 
 std::size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }
 
-void Diagnostics::attach_snippets() {
-  std::map<std::string, std::vector<std::string>> files;
-  for (auto& d : items_) {
-    if (!d.snippet.empty() || d.pos.file.empty() || d.pos.line == 0) continue;
-    auto it = files.find(d.pos.file);
-    if (it == files.end()) {
-      std::vector<std::string> lines;
-      std::ifstream in(d.pos.file);
-      for (std::string l; std::getline(in, l);) lines.push_back(std::move(l));
-      it = files.emplace(d.pos.file, std::move(lines)).first;
-    }
-    if (d.pos.line <= it->second.size()) d.snippet = it->second[d.pos.line - 1];
+void Diagnostics::add_source(const std::string& file, std::string text) {
+  if (!sources_) sources_ = std::make_shared<std::map<std::string, std::string>>();
+  (*sources_)[file] = std::move(text);
+}
+
+void Diagnostics::attach_snippet(Diagnostic& d) const {
+  if (!sources_ || !d.snippet.empty() || d.pos.line == 0) return;
+  auto it = sources_->find(d.pos.file);
+  if (it == sources_->end()) return;
+  std::string_view text = it->second;
+  std::size_t begin = 0;
+  for (uint32_t line = 1; line < d.pos.line; ++line) {
+    begin = text.find('\n', begin);
+    if (begin == std::string_view::npos) return;
+    ++begin;
   }
+  std::size_t end = std::min(text.find('\n', begin), text.size());
+  std::string_view l = text.substr(begin, end - begin);
+  if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+  d.snippet = l;
+}
+
+void Diagnostics::attach_snippets() {
+  for (auto& d : items_) attach_snippet(d);
 }
 
 std::string format_diagnostic(const Diagnostic& d) {
   std::ostringstream out;
   if (!d.pos.file.empty()) {
     out << d.pos.file;
-    if (d.pos.line) out << ':' << d.pos.line << ':' << (d.pos.col ? d.pos.col : 1);
+    if (d.pos.line) out << ':' << d.pos.line;
+    if (d.pos.line && d.pos.col) out << ':' << d.pos.col;
     out << ": ";
   }
   out << (d.severity == Severity::error ? "error" : "warning") << '[' << d.code << "] ";
   if (!d.item_kind.empty()) {
     out << d.item_kind;
     if (!d.item_name.empty()) out << " '" << d.item_name << '\'';
+    if (!d.used_by.empty()) out << " (used by rule '" << d.used_by << "')";
     out << ": ";
   }
   out << d.message << '\n';
@@ -84,15 +96,17 @@ std::string format_diagnostics_text(const Diagnostics& ds) {
 std::string format_diagnostics_json(const Diagnostics& ds) {
   auto arr = nlohmann::json::array();
   for (const auto& d : ds.items()) {
-    arr.push_back({{"severity", d.severity == Severity::error ? "error" : "warning"},
-                   {"code", d.code},
-                   {"file", d.pos.file},
-                   {"line", d.pos.line},
-                   {"col", d.pos.col},
-                   {"item_kind", d.item_kind},
-                   {"item", d.item_name},
-                   {"message", d.message},
-                   {"snippet", d.snippet}});
+    nlohmann::json j = {{"severity", d.severity == Severity::error ? "error" : "warning"},
+                        {"code", d.code},
+                        {"file", d.pos.file},
+                        {"line", d.pos.line},
+                        {"col", d.pos.col},
+                        {"item_kind", d.item_kind},
+                        {"item", d.item_name},
+                        {"message", d.message},
+                        {"snippet", d.snippet}};
+    if (!d.used_by.empty()) j["used_by"] = d.used_by;
+    arr.push_back(std::move(j));
   }
   // Rule files may hold any bytes: invalid UTF-8 is replaced, never thrown about.
   return arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -534,12 +534,20 @@ void count_uses_impl(const Expr& e, std::unordered_map<const Expr*, unsigned>& u
 
 void SharedSubtrees::count_uses(const cond::Expr& e) { count_uses_impl(e, uses, 0); }
 
-void CompileContext::error(std::string code, const cond::SrcRange& r, std::string message) {
-  diags.error(std::move(code), pos(r), std::move(message), item_kind, item_name);
+void CompileContext::report(DiagCode code, const cond::SrcRange& r, std::string message) {
+  const auto& origin = sources.origin(r.source);
+  if (origin.kind.empty() || (origin.kind == item_kind && origin.name == item_name))
+    diags.report(code, pos(r), std::move(message), item_kind, item_name);
+  else
+    diags.report(code, pos(r), std::move(message), origin.kind, origin.name, item_name);
 }
 
-void CompileContext::warning(std::string code, const cond::SrcRange& r, std::string message) {
-  diags.warning(std::move(code), pos(r), std::move(message), item_kind, item_name);
+void CompileContext::error(ErrorCode code, const cond::SrcRange& r, std::string message) {
+  report(code, r, std::move(message));
+}
+
+void CompileContext::warning(WarningCode code, const cond::SrcRange& r, std::string message) {
+  report(code, r, std::move(message));
 }
 
 const FieldDef* resolve_field(const cond::Operand& f, FieldArg& arg, CompileContext& ctx) {

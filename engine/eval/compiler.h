@@ -41,8 +41,11 @@ struct CompileContext {
   SharedSubtrees* shared = nullptr;
 
   SourcePos pos(const cond::SrcRange& r) const { return sources.position(r.source, r.begin); }
-  void error(std::string code, const cond::SrcRange& r, std::string message);
-  void warning(std::string code, const cond::SrcRange& r, std::string message);
+  // Reported against the item compiled, or, when `r` lies in a macro or list it uses, against
+  // that item "used by" this one.
+  void error(ErrorCode code, const cond::SrcRange& r, std::string message);
+  void warning(WarningCode code, const cond::SrcRange& r, std::string message);
+  void report(DiagCode code, const cond::SrcRange& r, std::string message);
 };
 
 // nullptr when there were errors (all of them are in ctx.diags).

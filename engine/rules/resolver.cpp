@@ -18,21 +18,27 @@ constexpr std::size_t kMaxListItems = 100'000;
 Resolver::Resolver(const Collected& c, cond::SourceMap& sources, Diagnostics& diags)
     : c_(c), sources_(sources), diags_(diags) {}
 
+void Resolver::error(ErrorCode code, const SourcePos& pos, std::string message,
+                     const std::string& kind, const std::string& name) {
+  bool in_rule = kind == "rule" && name == rule_;
+  diags_.report(code, pos, std::move(message), kind, name, in_rule ? "" : rule_);
+}
+
 ExprPtr Resolver::parse(const Text& t, const std::string& kind, const std::string& name) {
-  uint32_t id = sources_.add(t.file, t.value, t.segments);
+  uint32_t id = sources_.add(t.file, t.value, t.segments, {kind, name});
   auto r = cond::parse_condition(t.value, id);
   if (!r.ok()) {
     uint32_t off = r.error ? r.error->offset : 0;
-    diags_.error("TH-E-PARSE", sources_.position(id, off),
-                 "condition syntax: " + (r.error ? r.error->message : std::string("invalid")),
-                 kind, name);
+    error("TH-E-PARSE", sources_.position(id, off),
+          "condition syntax: " + (r.error ? r.error->message : std::string("invalid")), kind,
+          name);
     return nullptr;
   }
   return r.expr;
 }
 
-OperandPtr Resolver::literal(const Text& t) {
-  uint32_t id = sources_.add(t.file, t.value, t.segments);
+OperandPtr Resolver::literal(const Text& t, const cond::SourceMap::Origin& origin) {
+  uint32_t id = sources_.add(t.file, t.value, t.segments, origin);
   return Operand::make_literal(t.value, false,
                                SrcRange{id, 0, static_cast<uint32_t>(t.value.size())});
 }
@@ -44,7 +50,7 @@ const std::vector<OperandPtr>* Resolver::list_items(const std::string& name) {
   used_lists_.insert(name);
   if (!list_stack_.insert(name).second) {
     const auto& l = c_.lists[idx->second];
-    diags_.error("TH-E-LIST-LOOP", l.pos, "list '" + name + "' includes itself", "list", name);
+    error("TH-E-LIST-LOOP", l.pos, "list '" + name + "' includes itself", "list", name);
     static const std::vector<OperandPtr> kEmpty;
     return &kEmpty;
   }
@@ -55,17 +61,17 @@ const std::vector<OperandPtr>* Resolver::list_items(const std::string& name) {
       if (const auto* sub = list_items(item.value)) {
         // Lists that include other lists several times grow exponentially: bound them.
         if (out.size() + sub->size() > kMaxListItems) {
-          diags_.error("TH-E-TOO-LARGE", c_.lists[idx->second].pos,
-                       "list '" + name + "' has more than " + std::to_string(kMaxListItems) +
-                           " items once the lists it includes are expanded",
-                       "list", name);
+          error("TH-E-TOO-LARGE", c_.lists[idx->second].pos,
+                "list '" + name + "' has more than " + std::to_string(kMaxListItems) +
+                    " items once the lists it includes are expanded",
+                "list", name);
           break;
         }
         out.insert(out.end(), sub->begin(), sub->end());
         continue;
       }
     }
-    out.push_back(literal(item));
+    out.push_back(literal(item, {"list", name}));
   }
   list_stack_.erase(name);
   return &(list_cache_[name] = std::move(out));
@@ -100,8 +106,8 @@ ExprPtr Resolver::macro(const std::string& name, const SrcRange& use, const std:
   if (idx == c_.macro_index.end()) {
     std::vector<std::string_view> names;
     for (const auto& m : c_.macros) names.push_back(m.name);
-    diags_.error("TH-E-UNDEFINED-MACRO", sources_.position(use.source, use.begin),
-                 "undefined macro '" + name + "'" + did_you_mean(name, names), kind, item);
+    error("TH-E-UNDEFINED-MACRO", sources_.position(use.source, use.begin),
+          "undefined macro '" + name + "'" + did_you_mean(name, names), kind, item);
     return nullptr;
   }
   used_macros_.insert(name);
@@ -115,8 +121,8 @@ ExprPtr Resolver::macro(const std::string& name, const SrcRange& use, const std:
       if (in) cycle += m + " -> ";
     }
     cycle += name;
-    diags_.error("TH-E-MACRO-LOOP", sources_.position(use.source, use.begin),
-                 "macro loop: " + cycle, "macro", name);
+    error("TH-E-MACRO-LOOP", sources_.position(use.source, use.begin), "macro loop: " + cycle,
+          "macro", name);
     macro_failed_.insert(name);
     return nullptr;
   }
@@ -186,15 +192,15 @@ ExprPtr Resolver::exceptions(const CollectedRule& r) {
   std::vector<ExprPtr> alternatives;
   bool ok = true;
   auto fail = [&](const SourcePos& pos, const std::string& msg) {
-    diags_.error("TH-E-BAD-EXCEPTION", pos, msg, "rule", r.name);
+    error("TH-E-BAD-EXCEPTION", pos, msg, "rule", r.name);
     ok = false;
   };
   auto value_operand = [&](const ExceptionValue& v) -> OperandPtr {
-    if (!v.is_list) return resolve_operand(literal(v.item), false);
+    if (!v.is_list) return resolve_operand(literal(v.item, {"rule", r.name}), false);
     std::vector<OperandPtr> items;
     for (const auto& i : v.items) {
       if (i.is_list) return nullptr;
-      items.push_back(literal(i.item));
+      items.push_back(literal(i.item, {"rule", r.name}));
     }
     return resolve_operand(Operand::make_list(std::move(items), {}), false);
   };
@@ -210,7 +216,7 @@ ExprPtr Resolver::exceptions(const CollectedRule& r) {
                       "'pmatch', not '" + comp + "'");
       return nullptr;
     }
-    uint32_t fid = sources_.add(field.file, field.value, field.segments);
+    uint32_t fid = sources_.add(field.file, field.value, field.segments, {"rule", r.name});
     SrcRange frange{fid, 0, static_cast<uint32_t>(field.value.size())};
     OperandPtr rhs = value_operand(value);
     if (!rhs) {
@@ -297,6 +303,7 @@ ExprPtr Resolver::exceptions(const CollectedRule& r) {
 }
 
 ExprPtr Resolver::rule_condition(const CollectedRule& r) {
+  rule_ = r.name;
   ExprPtr parsed = parse(r.condition, "rule", r.name);
   ExprPtr resolved = parsed ? resolve(parsed, "rule", r.name) : nullptr;
   ExprPtr ex = exceptions(r);

@@ -35,7 +35,10 @@ class Resolver {
                       const std::string& item);
   const std::vector<cond::OperandPtr>* list_items(const std::string& name);
   cond::ExprPtr exceptions(const CollectedRule& r);
-  cond::OperandPtr literal(const Text& t);
+  cond::OperandPtr literal(const Text& t, const cond::SourceMap::Origin& origin);
+  // Errors about a macro or list name the rule being resolved as their user.
+  void error(ErrorCode code, const SourcePos& pos, std::string message, const std::string& kind,
+             const std::string& name);
 
   const Collected& c_;
   cond::SourceMap& sources_;
@@ -46,6 +49,7 @@ class Resolver {
   std::map<std::string, std::vector<cond::OperandPtr>> list_cache_;
   std::set<std::string> list_stack_;
   std::set<std::string> used_macros_, used_lists_;
+  std::string rule_;  // the rule whose condition is being resolved
 };
 
 }  // namespace th::rules

@@ -92,7 +92,9 @@ uint32_t first_content_line(const std::string& doc) {
 class Reader {
  public:
   Reader(const std::string& path, const std::string& content, Diagnostics& diags)
-      : path_(path), lines_(content), diags_(diags) {}
+      : path_(path), lines_(content), diags_(diags) {
+    diags_.add_source(path, content);
+  }
 
   RulesFile read(const std::string& content) {
     RulesFile out;
@@ -149,11 +151,11 @@ class Reader {
     return {path_, static_cast<uint32_t>(m.line + 1), static_cast<uint32_t>(m.column + 1)};
   }
 
-  void error(const char* code, const YAML::Node& n, std::string msg, std::string kind = {},
+  void error(ErrorCode code, const YAML::Node& n, std::string msg, std::string kind = {},
              std::string name = {}) {
     diags_.error(code, pos(n), std::move(msg), std::move(kind), std::move(name));
   }
-  void warning(const char* code, const YAML::Node& n, std::string msg, std::string kind = {},
+  void warning(WarningCode code, const YAML::Node& n, std::string msg, std::string kind = {},
                std::string name = {}) {
     diags_.warning(code, pos(n), std::move(msg), std::move(kind), std::move(name));
   }

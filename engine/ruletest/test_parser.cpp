@@ -79,7 +79,7 @@ class Parser {
  private:
   SourcePos pos(const YAML::Node& n) const { return node_pos(path_, n); }
 
-  void error(const char* code, const YAML::Node& n, std::string msg, const std::string& item = {}) {
+  void error(ErrorCode code, const YAML::Node& n, std::string msg, const std::string& item = {}) {
     d_.error(code, pos(n), std::move(msg), item.empty() ? "" : "case", item);
   }
 
@@ -345,6 +345,7 @@ class Parser {
 }  // namespace
 
 TestFile parse_test_yaml(const std::string& path, const std::string& content, Diagnostics& d) {
+  d.add_source(path, content);
   return Parser(path, d).parse(content);
 }
 

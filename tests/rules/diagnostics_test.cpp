@@ -255,3 +255,60 @@ TEST(Diagnostics, SeveralDocumentsKeepTheirLineNumbers) {
 
 }  // namespace
 }  // namespace th
+
+namespace th {
+namespace {
+
+// An error inside a macro names the macro and the rule whose condition uses it.
+TEST(Diagnostics, ErrorInsideAMacroNamesTheMacroAndItsRule) {
+  LoadResult r = load_rules_from_strings(
+      {{"m.yaml",
+        "- macro: inner\n  condition: proc.nme = x\n"
+        "- macro: outer\n  condition: evt.type=ptrace and inner\n"
+        "- rule: r\n  desc: d\n  condition: outer\n  output: o\n  priority: WARNING\n"
+        "- macro: broken\n  condition: proc.name = (\n"
+        "- rule: s\n  desc: d\n  condition: evt.type=ptrace and broken\n  output: o\n"
+        "  priority: WARNING\n"}});
+  ASSERT_EQ(r.diags.error_count(), 2u) << format_diagnostics_text(r.diags);
+  // Conditions are all resolved (parse errors) before they are compiled (field errors).
+  const Diagnostic& field = r.diags.items()[1];
+  EXPECT_EQ(field.code, "TH-E-UNKNOWN-FIELD");
+  EXPECT_EQ(field.item_kind, "macro");
+  EXPECT_EQ(field.item_name, "inner");
+  EXPECT_EQ(field.used_by, "r");
+  EXPECT_TRUE(format_diagnostic(field).starts_with(
+      "m.yaml:2:14: error[TH-E-UNKNOWN-FIELD] macro 'inner' (used by rule 'r'): unknown field"))
+      << format_diagnostic(field);
+  const Diagnostic& parse = r.diags.items()[0];
+  EXPECT_EQ(parse.code, "TH-E-PARSE");
+  EXPECT_EQ(parse.item_name, "broken");
+  EXPECT_EQ(parse.used_by, "s");
+  auto j = nlohmann::json::parse(format_diagnostics_json(r.diags));
+  EXPECT_EQ(j[1]["used_by"], "r");
+}
+
+// Snippets come from the text that was parsed: rules given in memory get them too.
+TEST(Diagnostics, InMemoryRulesGetSnippets) {
+  LoadResult r = load_rules_from_strings(
+      {{"not-on-disk.yaml", "- rule: r\n  desc: d\n  condition: evt.type=ptrace and proc.nam=x\n"
+                            "  output: o\n  priority: WARNING\n"}});
+  ASSERT_EQ(r.diags.error_count(), 1u);
+  EXPECT_EQ(r.diags.items()[0].snippet, "  condition: evt.type=ptrace and proc.nam=x");
+  EXPECT_NE(format_diagnostic(r.diags.items()[0])
+                .find("\n    " + std::string(33, ' ') + "^\n"),
+            std::string::npos)
+      << format_diagnostic(r.diags.items()[0]);
+}
+
+// The severity of a diagnostic is its code's, from the catalogue.
+TEST(Diagnostics, SeverityComesFromTheCode) {
+  Diagnostics d;
+  d.report("TH-W-UNUSED-LIST", {}, "x");
+  d.report("TH-E-PARSE", {}, "y");
+  EXPECT_EQ(d.items()[0].severity, Severity::warning);
+  EXPECT_EQ(d.items()[1].severity, Severity::error);
+  EXPECT_EQ(d.warning_count(), 1u);
+}
+
+}  // namespace
+}  // namespace th
