@@ -1,5 +1,6 @@
 #include "probe/record_decoder.h"
 
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include <array>
@@ -180,6 +181,11 @@ bool decode_record(std::span<const std::byte> record, int64_t boot_to_epoch_ns, 
       ev.exepath.assign(r->exe, r->exe_len);
       ev.exe_from_memfd = r->exe_from_memfd != 0;
       ev.fileless_fds = r->fileless_fds;
+      // The kernel's dev_t (major << 20 | minor) in user space's encoding, as stat(2) gives it.
+      ev.exe_identity_known = true;
+      ev.exe_dev = makedev(r->exe_dev >> 20, r->exe_dev & 0xfffff);
+      ev.exe_ino = r->exe_ino;
+      ev.env_injection = r->env_injection;
       split_args({r->args, r->args_len}, ev.argv);
       info.truncated = r->exe_truncated != 0 || r->args_truncated != 0;
       {

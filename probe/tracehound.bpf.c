@@ -520,6 +520,7 @@ TH_PER_SYSCALL_EXIT(openat, TH_SC_OPENAT)
 TH_PER_SYSCALL_EXIT(openat2, TH_SC_OPENAT2)
 
 #include "exec_fds.bpf.h"
+#include "exec_trust.bpf.h"
 
 /* ---- process lifecycle: always flows ---- */
 
@@ -602,6 +603,7 @@ int BPF_PROG(th_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
                                 BPF_CORE_READ(parent, name));
   }
   e->fileless_fds = fileless_fds(cur);
+  exec_identity(e, file, cur);
   submit(e, TH_KIND_EXEC);
   return 0;
 }

@@ -151,6 +151,21 @@ struct th_exec_event {
   /* Bit n: descriptor n (< 64), inherited across the exec, is a regular file without a name
    * (memfd, O_TMPFILE, deleted): `ld.so /proc/self/fd/N` runs code from it. */
   __u64 fileless_fds;
+  /* The executed file (the interpreter for a script): user space compares it with the host's
+   * file at the path before it gives a known debugger's treatment. */
+  __u64 exe_ino;
+  __u32 exe_dev;       /* the kernel's encoding: major << 20 | minor */
+  __u8 env_injection;  /* enum th_env_injection bits */
+  __u8 pad2[3];
+};
+
+/* Environment variables that make the dynamic loader run code of the caller's choosing before
+ * the program's own (th_exec_event.env_injection). */
+enum th_env_injection {
+  TH_ENV_LD_PRELOAD = 1,
+  TH_ENV_LD_AUDIT = 2,
+  TH_ENV_LD_LIBRARY_PATH = 4,
+  TH_ENV_UNSCANNED = 0x80, /* too many variables, or unreadable: not known to be clean */
 };
 
 struct th_exit_event {
@@ -200,7 +215,7 @@ TH_LAYOUT_ASSERT(TH_OFFSET(th_mem_open_event, path) == 96);
 TH_LAYOUT_ASSERT(sizeof(struct th_fork_event) == 88);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_fork_event, clone_flags) == 80);
 TH_LAYOUT_ASSERT(sizeof(struct th_exec_event) ==
-                 80 + TH_PATH_LEN + TH_ARGS_LEN + 2 * TH_CGROUP_NAME_LEN + 8);
+                 80 + TH_PATH_LEN + TH_ARGS_LEN + 2 * TH_CGROUP_NAME_LEN + 24);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_exec_event, exe) == 80);
 TH_LAYOUT_ASSERT(sizeof(struct th_exit_event) == 80);
 TH_LAYOUT_ASSERT(sizeof(struct th_kind_counters) == 24);

@@ -65,6 +65,11 @@ struct Event {
   // Bit n: descriptor n (< 64), inherited across the exec, is a regular file without a name
   // (memfd, O_TMPFILE, deleted). Code a loader or interpreter reads from it never touched disk.
   uint64_t fileless_fds = 0;
+  // The executed file (st_dev, st_ino) and loader-injection variables (exe_trust.h), when known.
+  bool exe_identity_known = false;
+  uint64_t exe_dev = 0;
+  uint64_t exe_ino = 0;
+  uint8_t env_injection = 0;
 
   // clone / fork / vfork
   int32_t child_pid = 0;  // host tgid of the new process (== actor.pid for a new thread)

@@ -22,6 +22,13 @@ struct Process {
   uint64_t start_ns = 0;      // start time, ns since the epoch
   uint64_t cgroup_id = 0;
   bool exe_from_memfd = false;
+  // The executed file (st_dev, st_ino) and the loader-injection variables it was started with
+  // (engine/core/exe_trust.h), when the producer knew them: a known debugger must be the host's
+  // file at exepath, started clean.
+  bool exe_identity_known = false;
+  uint64_t exe_dev = 0;
+  uint64_t exe_ino = 0;
+  uint8_t env_injection = 0;
   bool exited = false;
 
   std::string comm;       // proc.name: the kernel's task comm (at most 15 bytes)

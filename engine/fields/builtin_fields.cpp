@@ -10,6 +10,7 @@ const FieldRegistry& FieldRegistry::builtin() {
     add_target_fields(defs);
     add_injection_fields(defs);
     add_fileless_fields(defs);
+    add_host_file_fields(defs);
     return FieldRegistry(std::move(defs));
   }();
   return registry;

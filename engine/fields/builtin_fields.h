@@ -12,5 +12,6 @@ void add_process_fields(std::vector<FieldDef>& out);  // proc.*, thread.*, user.
 void add_target_fields(std::vector<FieldDef>& out);   // target.*
 void add_injection_fields(std::vector<FieldDef>& out);  // ptrace.*, vm.*
 void add_fileless_fields(std::vector<FieldDef>& out);   // exec: code from inherited descriptors
+void add_host_file_fields(std::vector<FieldDef>& out);  // is the executable the host's file
 
 }  // namespace th

@@ -1,6 +1,7 @@
 #include "engine/io/event_json.h"
 
 #include "engine/core/alert.h"
+#include "engine/core/exe_trust.h"
 #include "engine/core/ptrace_request.h"
 #include "engine/io/event_keys.h"
 
@@ -80,6 +81,17 @@ class Obj {
     }
     return true;
   }
+  // An array of loader-variable names (LD_PRELOAD...), as bits (engine/core/exe_trust.h).
+  bool get_env_injection(const char* key, uint8_t& out) {
+    std::vector<std::string> names;
+    if (!get_strings(key, names)) return false;
+    for (const auto& n : names) {
+      uint8_t bit = env_injection_bit(n);
+      if (!bit) return fail(key, "'" + n + "' is not LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH or UNSCANNED");
+      out |= bit;
+    }
+    return true;
+  }
   // An array of descriptor numbers 0..63, as a bit set.
   bool get_fd_set(const char* key, uint64_t& out) {
     if (!has(key)) return true;
@@ -127,8 +139,10 @@ bool read_process(const json& j, const std::string& prefix, int32_t fallback_pid
             o.get_str("name", p.comm) && o.get_str("exepath", p.exepath) &&
             o.get_strings("argv", p.argv) && o.get_str("container_id", p.container_id) &&
             o.get_str("container_full_id", p.container_full_id) &&
-            o.get_bool("exe_from_memfd", p.exe_from_memfd);
+            o.get_bool("exe_from_memfd", p.exe_from_memfd) && o.get_uint("exe_dev", p.exe_dev) &&
+            o.get_uint("exe_ino", p.exe_ino) && o.get_env_injection("env_injection", p.env_injection);
   if (!ok) return false;
+  p.exe_identity_known = o.has("exe_dev") || o.has("exe_ino");
   if (p.pid <= 0) return o.fail("pid", "must be a positive pid");
   p.loginuid = loginuid < 0 ? kNoUid : static_cast<uint32_t>(loginuid);
   if (p.vpid == 0) p.vpid = p.pid;
@@ -398,6 +412,16 @@ nlohmann::ordered_json process_json(const Process& p) {
   j["container_id"] = p.container_id;
   j["container_full_id"] = p.container_full_id;
   j["exe_from_memfd"] = p.exe_from_memfd;
+  if (p.exe_identity_known) {
+    j["exe_dev"] = p.exe_dev;
+    j["exe_ino"] = p.exe_ino;
+  }
+  if (p.env_injection) {
+    std::vector<std::string_view> names;
+    for (const auto& [bit, name] : kEnvInjectionNames)
+      if (p.env_injection & bit) names.push_back(name);
+    j["env_injection"] = names;
+  }
   return j;
 }
 

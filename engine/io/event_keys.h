@@ -21,7 +21,7 @@ inline constexpr std::string_view kEvent[] = {"type", "time", "res",  "proc", "t
 inline constexpr std::string_view kProcess[] = {
     "pid",       "ppid", "vpid",    "pidns", "uid",          "loginuid",          "tty",
     "start_time", "cgroup_id", "name", "exepath", "argv", "container_id", "container_full_id",
-    "exe_from_memfd"};
+    "exe_from_memfd", "exe_dev", "exe_ino", "env_injection"};
 inline constexpr std::string_view kProcExtra[] = {"tid", "ancestors"};
 inline constexpr std::string_view kTargetExtra[] = {"tid", "is_descendant"};
 

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "engine/core/exe_trust.h"
 #include "engine/metrics/metrics.h"
 #include "engine/proc/container_id.h"
 #include "engine/proc/proc_parse.h"
@@ -190,6 +192,16 @@ bool ProcReader::read_impl(int32_t pid, Process& out) const {
     denied_exe_links().inc();
   }
 
+  // The executed file and its start-up environment, for processes that started before us (exec
+  // events carry both from the kernel).
+  struct stat exe_st {};
+  if (stat((dir + "/exe").c_str(), &exe_st) == 0) {
+    p.exe_identity_known = true;
+    p.exe_dev = exe_st.st_dev;
+    p.exe_ino = exe_st.st_ino;
+  }
+  if (auto env = read_file(dir + "/environ", kMaxEnvironBytes))
+    p.env_injection = env_injection_of(*env, env->size() >= kMaxEnvironBytes);
   if (auto s = read_file(dir + "/loginuid", 64)) {
     if (auto v = parse_decimal(*s); v && *v <= UINT32_MAX) p.loginuid = static_cast<uint32_t>(*v);
   }

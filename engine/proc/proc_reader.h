@@ -42,6 +42,7 @@ class ProcReader {
 
   // Upper bound on the bytes of cmdline read (arguments beyond it are cut).
   static constexpr std::size_t kMaxCmdlineBytes = 128 * 1024;
+  static constexpr std::size_t kMaxEnvironBytes = 256 * 1024;
 
  private:
   bool read_impl(int32_t pid, Process& out) const;

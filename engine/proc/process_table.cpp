@@ -242,6 +242,10 @@ void ProcessTable::on_fork(const Event& e) {
       x.exepath = c.exepath;
       x.argv = c.argv;
       x.exe_from_memfd = c.exe_from_memfd;
+      x.exe_identity_known = c.exe_identity_known;
+      x.exe_dev = c.exe_dev;
+      x.exe_ino = c.exe_ino;
+      x.env_injection = c.env_injection;
     }
     if (x.comm.empty()) x.comm = c.comm;
     if (x.container_full_id.empty() && !c.container_full_id.empty()) {
@@ -287,6 +291,10 @@ void ProcessTable::on_exec(const Event& e) {
   }
   p.argv = e.argv;
   p.exe_from_memfd = e.exe_from_memfd || is_memfd_path(p.exepath);
+  p.exe_identity_known = e.exe_identity_known;
+  p.exe_dev = e.exe_dev;
+  p.exe_ino = e.exe_ino;
+  p.env_injection = e.env_injection;
   if (!e.actor.comm.empty()) {
     p.comm = e.actor.comm;
   } else if (!p.exepath.empty()) {

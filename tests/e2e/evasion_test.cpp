@@ -79,5 +79,32 @@ TEST_F(Evasion, LoaderRunningAMemfd) {
   }
 }
 
+// A file bind-mounted over /usr/bin/gdb in a private mount namespace has gdb's path, not gdb's
+// file: it is an unknown binary.
+TEST_F(Evasion, BindMountedOverGdbIsNotADebugger) {
+  Victim v;
+  std::string script = "mount --bind " + attack_program("inject_ptrace_poketext") +
+                       " /usr/bin/gdb && exec /usr/bin/gdb " + std::to_string(v.pid());
+  auto r = run_attack({"/usr/bin/unshare", "--mount", "/bin/sh", "-c", script});
+  auto a = find("Ptrace write into non-descendant process", r["tracer_pid"], v.pid());
+  ASSERT_TRUE(a) << dump_alerts();
+  EXPECT_EQ((*a)["priority"], "Critical");
+  EXPECT_EQ(field_str(*a, "proc.exepath"), "/usr/bin/gdb");
+}
+
+// The host's real strace, started with attack code in LD_PRELOAD: the code runs as strace.
+TEST_F(Evasion, PreloadedStraceIsNotADebugger) {
+  Victim v;
+  Process strace({"/usr/bin/env", "LD_PRELOAD=" + attack_program("libpreload_inject.so"),
+                  "TH_PRELOAD_TARGET=" + std::to_string(v.pid()), "/usr/bin/strace", "-o",
+                  "/dev/null", "/bin/true"},
+                 true);
+  ASSERT_EQ(strace.wait(), 0) << strace.stderr_text();
+  auto a = find("Ptrace write into non-descendant process", strace.pid(), v.pid());
+  ASSERT_TRUE(a) << dump_alerts();
+  EXPECT_EQ((*a)["priority"], "Critical");
+  EXPECT_EQ(field_str(*a, "proc.exepath"), "/usr/bin/strace");
+}
+
 }  // namespace
 }  // namespace e2e

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "engine/core/exe_trust.h"
 #include "probe/interest_filter.h"
 #include "probe/syscall_abi.h"
 
@@ -106,6 +107,18 @@ const ArgCase kArchPrctl[] = {
 
 TEST(KernelArgs, ArchPrctlCodeIsAnInt) {
   for (const auto& c : kArchPrctl) EXPECT_EQ(th_arch_prctl_code(c.reg), c.expected) << c.what;
+}
+
+// The engine names the probe's environment bits: both sides must agree on every value.
+TEST(KernelArgs, EnvInjectionBitsAgreeWithTheEngine) {
+  EXPECT_EQ(th::env_injection_bit("LD_PRELOAD"), TH_ENV_LD_PRELOAD);
+  EXPECT_EQ(th::env_injection_bit("LD_AUDIT"), TH_ENV_LD_AUDIT);
+  EXPECT_EQ(th::env_injection_bit("LD_LIBRARY_PATH"), TH_ENV_LD_LIBRARY_PATH);
+  EXPECT_EQ(th::env_injection_bit("UNSCANNED"), TH_ENV_UNSCANNED);
+  EXPECT_EQ(th::env_injection_names(TH_ENV_LD_PRELOAD | TH_ENV_UNSCANNED), "LD_PRELOAD,UNSCANNED");
+  std::string block = std::string("HOME=/root\0LD_AUDIT=/tmp/a.so\0LD_PRELOADX=1\0", 44);
+  EXPECT_EQ(th::env_injection_of(block, false), TH_ENV_LD_AUDIT);
+  EXPECT_EQ(th::env_injection_of("", true), TH_ENV_UNSCANNED);
 }
 
 }  // namespace
