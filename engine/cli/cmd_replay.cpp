@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "engine/cli/commands.h"
+#include "engine/cli/config_options.h"
 #include "engine/detect/detector.h"
 #include "engine/io/event_diagnostics.h"
 #include "engine/io/event_json.h"
@@ -25,8 +26,7 @@ Runner add_replay(CLI::App& app) {
     setup_logging(false);
     Config cfg;
     if (!build_config(*opts, cfg)) return 2;
-    LoadResult rules = load_rules(cfg.rules_files,
-                                  LoadOptions{&FieldRegistry::builtin(), cfg.folding.enabled});
+    LoadResult rules = load_rules(cfg.rules_files, load_options(cfg));
     if (print_diagnostics(rules.diags)) return 1;
 
     std::ifstream file;
@@ -44,15 +44,8 @@ Runner add_replay(CLI::App& app) {
     auto outputs = OutputManager::create(cfg, d, {.mode = OutputMode::replay});
     if (print_diagnostics(d) || !outputs) return 2;
 
-    // Replay judges recorded processes only: nothing of this host's /proc leaks in.
-    ProcessTable table(ProcessTableOptions{.max_entries = cfg.process_table_size,
-                                           .proc_root = "",
-                                           .passwd_path = cfg.passwd_path});
-    DetectorOptions dopts;
-    dopts.hostname = cfg.hostname;
-    dopts.fold.enabled = cfg.folding.enabled;
-    dopts.fold.window_ns = static_cast<uint64_t>(cfg.folding.window.count()) * 1'000'000ull;
-    Detector detector(rules.ruleset, table, *outputs, dopts);
+    ProcessTable table(process_table_options(cfg, ProcSource::recorded_only));
+    Detector detector(rules.ruleset, table, *outputs, detector_options(cfg));
 
     std::string line;
     uint64_t line_no = 0, events = 0, bad = 0, last_tick = 0;

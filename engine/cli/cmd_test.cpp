@@ -1,7 +1,7 @@
 // tracehound test [--rules R]... TESTS...: runs rule tests without a kernel or root (see
 // engine/ruletest and rules/README.md). Prints each failing case with its file:line and the
-// difference, then "N passed, N failed". Exit 0 when all pass, 1 on a failed case, 2 when a test
-// file or the rules cannot be read or are invalid.
+// difference, then "N passed, N failed". Exit 0 when all pass, 1 on a failed case or rules that do
+// not load, 2 when a test file cannot be read or is invalid (the command's own input, as a flag).
 #include <iostream>
 
 #include "engine/cli/commands.h"
@@ -24,7 +24,7 @@ int run_tests(const TestOptions& o) {
   LoadResult rules = load_rules(rule_paths);
   if (print_diagnostics(rules.diags) || !rules.ruleset) {
     std::cerr << "tracehound test: the rules do not load; no test was run\n";
-    return 2;
+    return 1;
   }
 
   Diagnostics d;

@@ -1,6 +1,8 @@
 // The subcommands of `tracehound`. Each registers its options on the CLI11 app and returns the
-// function that runs it; main() parses and dispatches. Exit codes: 0 success, 1 a user-visible
-// failure (invalid rules, failed tests, bad input lines), 2 bad usage or an infrastructure error.
+// function that runs it; main() parses and dispatches. One exit-code rule for every command
+// (README.md): 0 success; 1 the content judged is wrong (rules that do not compile, event lines
+// that cannot be read, rule tests that fail); 2 bad usage (flags, config, an invalid rule-test
+// file) or an infrastructure error (no probe, unreadable input, failed writes).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -29,10 +31,20 @@ struct CommonOptions {
   std::vector<std::string> webhooks;
   std::string min_priority;
   bool no_fold = false;
+  std::vector<std::string> overrides;  // -o key=value
 };
 void add_common_options(CLI::App& cmd, CommonOptions& o);
 // Loads the config (if any) and applies the flags on top. Prints diagnostics; false on error.
 bool build_config(const CommonOptions& o, Config& cfg);
+// Loads the config file (`path`, or the default one when it exists) and checks the files it
+// names. Prints diagnostics; false on error.
+bool load_config(const std::string& path, const std::vector<std::string>& overrides, Config& cfg);
+
+// -c,--config, --option key=value (with -o as its short form where -o is free) and --duration,
+// as every command that takes them spells them.
+void add_config_option(CLI::App& cmd, std::string& path);
+void add_override_option(CLI::App& cmd, std::vector<std::string>& overrides, bool short_o);
+void add_duration_option(CLI::App& cmd, double& seconds);
 
 // The default ruleset: next to the installed binary, the install prefix, or the source tree.
 std::string default_rules_dir();

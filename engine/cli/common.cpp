@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <filesystem>
 #include <iostream>
 
@@ -34,9 +35,33 @@ std::string default_rules_dir() {
   return (fs::path(TH_SOURCE_DIR) / "rules").string();
 }
 
-void add_common_options(CLI::App& cmd, CommonOptions& o) {
-  cmd.add_option("-c,--config", o.config_path,
+void add_config_option(CLI::App& cmd, std::string& path) {
+  cmd.add_option("-c,--config", path,
                  std::string("Config file (default: ") + kDefaultConfigPath + " when it exists)");
+}
+
+void add_override_option(CLI::App& cmd, std::vector<std::string>& overrides, bool short_o) {
+  cmd.add_option(short_o ? "-o,--option" : "--option", overrides,
+                 "Set a config key, e.g. metrics.port=9000 (repeatable; as in the file)")
+      ->allow_extra_args(false);
+}
+
+void add_duration_option(CLI::App& cmd, double& seconds) {
+  cmd.add_option("--duration", seconds, "Stop after this many seconds (default: until a signal)")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            double d = 0;
+            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+            if (ec != std::errc() || p != v.data() + v.size() || !(d >= 0) || d > 1e9)
+              return "'" + v + "' is not a number of seconds, 0 or more";
+            return {};
+          },
+          "SECONDS"));
+}
+
+void add_common_options(CLI::App& cmd, CommonOptions& o) {
+  add_config_option(cmd, o.config_path);
+  add_override_option(cmd, o.overrides, true);
   // One value per flag, so that a following positional argument is never taken for a rule file.
   cmd.add_option("-r,--rules", o.rules,
                  "Rules file or folder, repeatable, loaded in order (default: the built-in "
@@ -53,9 +78,34 @@ void add_common_options(CLI::App& cmd, CommonOptions& o) {
                "Alert on every match instead of one alert per injection session");
 }
 
+namespace {
+
+void read_config_file(const std::string& path, const std::vector<std::string>& overrides,
+                      Config& cfg, Diagnostics& d) {
+  if (auto p = resolve_config_path(path)) cfg = load_config_file(*p, d);
+  for (const auto& kv : overrides) apply_config_override(cfg, kv, d);
+}
+
+// The cross-field checks (once: parse_config made them for the file alone) and the files the
+// config names, then the diagnostics printed; true when there was no error.
+bool finish_config(const Config& cfg, Diagnostics& d) {
+  if (!d.has_errors()) validate_config(cfg, d);
+  if (!d.has_errors()) check_config_files(cfg, d);
+  d.attach_snippets();
+  return !print_diagnostics(d);
+}
+
+}  // namespace
+
+bool load_config(const std::string& path, const std::vector<std::string>& overrides, Config& cfg) {
+  Diagnostics d;
+  read_config_file(path, overrides, cfg, d);
+  return finish_config(cfg, d);
+}
+
 bool build_config(const CommonOptions& o, Config& cfg) {
   Diagnostics d;
-  if (auto path = resolve_config_path(o.config_path)) cfg = load_config_file(*path, d);
+  read_config_file(o.config_path, o.overrides, cfg, d);
   if (!o.rules.empty()) cfg.rules_files = o.rules;
   if (cfg.rules_files.empty()) cfg.rules_files = {default_rules_dir()};
   if (o.format == "text") cfg.format = AlertFormat::text;
@@ -70,9 +120,7 @@ bool build_config(const CommonOptions& o, Config& cfg) {
       cfg.minimum_priority = *p;
   }
   if (o.no_fold) cfg.folding.enabled = false;
-  validate_config(cfg, d);
-  d.attach_snippets();
-  return !print_diagnostics(d);
+  return finish_config(cfg, d);
 }
 
 }  // namespace th::cli

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/output/sink.h"
+#include "engine/core/alert_sink.h"
 #include "probe/loader.h"
 
 namespace th::cli {

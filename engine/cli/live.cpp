@@ -29,16 +29,10 @@ int SignalFd::next() {
   return n == static_cast<ssize_t>(sizeof info) ? static_cast<int>(info.ssi_signo) : 0;
 }
 
-std::unique_ptr<probe::Probe> open_probe(const Interest& interest, uint64_t ringbuf_bytes,
-                                         probe::SyscallHooks hooks) {
-  probe::ProbeOptions opts;
-  opts.hooks = hooks;
-  opts.interest = interest;
-  opts.ringbuf_bytes = static_cast<uint32_t>(ringbuf_bytes);
-  opts.ignore_tgid = static_cast<int32_t>(getpid());
+std::unique_ptr<probe::Probe> open_probe(const probe::ProbeOptions& options) {
   std::string error = probe::prepare_host();
   if (!error.empty()) spdlog::warn("host check: {}", error);
-  auto p = probe::Probe::open(opts, error);
+  auto p = probe::Probe::open(options, error);
   if (!p) spdlog::error("cannot start the probe: {}", error);
   return p;
 }

@@ -7,7 +7,6 @@
 #include <memory>
 #include <string>
 
-#include "engine/core/interest.h"
 #include "probe/loader.h"
 
 namespace th::cli {
@@ -30,8 +29,7 @@ class SignalFd {
 };
 
 // Opens the probe; on failure logs the reason (naming the missing capability) and returns null.
-std::unique_ptr<probe::Probe> open_probe(const Interest& interest, uint64_t ringbuf_bytes,
-                                         probe::SyscallHooks hooks = probe::SyscallHooks::automatic);
+std::unique_ptr<probe::Probe> open_probe(const probe::ProbeOptions& options);
 
 // Wall-clock now in ns since the epoch.
 uint64_t now_ns();

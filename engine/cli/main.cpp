@@ -1,6 +1,8 @@
 // tracehound: detects process injection (ptrace, process_vm_writev, /proc/<pid>/mem) with
-// Falco-syntax rules. See README.md for the commands.
+// Falco-syntax rules. See README.md for the commands and the exit-code rule (commands.h).
 #include <csignal>
+#include <iostream>
+#include <string_view>
 #include <utility>
 
 #include "engine/cli/commands.h"
@@ -16,6 +18,21 @@ int main(int argc, char** argv) {
       {"capture", th::cli::add_capture(app)},   {"validate", th::cli::add_validate(app)},
       {"test", th::cli::add_test(app)},         {"list-fields", th::cli::add_list_fields(app)},
   };
+  // CLI11 would only say "A subcommand is required" for a misspelt one.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string_view word = argv[1];
+    bool known = false;
+    std::string names;
+    for (auto& [name, run] : commands) {
+      known = known || word == name;
+      names += (names.empty() ? "" : ", ") + std::string(name);
+    }
+    if (!known) {
+      std::cerr << "tracehound: unknown command '" << word << "' (commands: " << names
+                << "; see --help)\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -3,7 +3,7 @@
 // Diagnostic with file:line:col (codes TH-C-*), and the returned Config keeps the default for each
 // value that was wrong. Command-line flags are applied by the command on top of the loaded Config.
 //
-// The file format is documented in engine/output/README.md; docker/tracehound.yaml is a commented
+// The file format is documented in engine/config/README.md; docker/tracehound.yaml is a commented
 // example and schema/config.schema.json its JSON Schema.
 #pragma once
 
@@ -162,6 +162,12 @@ struct Config {
 Config parse_config(std::string_view yaml_text, const std::string& file_name, Diagnostics& diags);
 // Reads and parses a file; TH-C-IO when it cannot be read.
 Config load_config_file(const std::string& path, Diagnostics& diags);
+// `-o key=value` (Falco's -o): sets one config key, a dotted path ("metrics.port",
+// "outputs.file.path"), to a YAML value ("9000", "true", "[a, b]", "{url: http://x/}"), read and
+// checked exactly as the file's keys are; errors name the override ("-o metrics.prot=1: ...
+// unknown key 'prot' in 'metrics' (did you mean 'port'?)"). A list replaces the file's list.
+// Call validate_config afterwards (the cross-field checks).
+void apply_config_override(Config& cfg, std::string_view key_value, Diagnostics& diags);
 // The file to load: `explicit_path` when given (even if missing: the load reports it), else
 // kDefaultConfigPath when it exists, else nullopt (run on built-in defaults).
 std::optional<std::string> resolve_config_path(const std::string& explicit_path);
@@ -169,6 +175,10 @@ std::optional<std::string> resolve_config_path(const std::string& explicit_path)
 // Cross-field checks (unique output names, URL scheme, TLS pairs...). parse_config calls it; the
 // command calls it again after applying flags.
 void validate_config(const Config& cfg, Diagnostics& diags);
+// Start-up checks of the files the config names (TLS CA bundle, client certificate and key): each
+// must be a readable file. Not part of validate_config, so that a config can be checked on
+// another machine than the one it is for.
+void check_config_files(const Config& cfg, Diagnostics& diags);
 // `--webhook URL`: appends a webhook with default settings named webhook-1, webhook-2... (the
 // first free name); a bad URL is a TH-C-BAD-VALUE error naming the flag.
 void add_webhook_url(Config& cfg, const std::string& url, Diagnostics& diags);

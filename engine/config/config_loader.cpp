@@ -14,6 +14,8 @@ namespace {
 
 using config_detail::YamlReader;
 
+constexpr uint64_t kMaxRingBuffer = 1ull << 30;
+
 class Loader {
  public:
   Loader(Config& cfg, YamlReader& r) : cfg_(cfg), r_(r) {}
@@ -78,6 +80,10 @@ class Loader {
   void ring_buffer(const YAML::Node& root) {
     uint64_t v = cfg_.ring_buffer_size;
     r_.read_size(root, "ring_buffer_size", v, 4096);
+    if (v > kMaxRingBuffer) {
+      r_.bad_value(root["ring_buffer_size"], "ring_buffer_size", "must be at most 1GiB");
+      return;
+    }
     if (v & (v - 1)) {
       r_.bad_value(root["ring_buffer_size"], "ring_buffer_size", "must be a power of two");
       return;
@@ -150,9 +156,12 @@ class Loader {
     }
     if (auto t = n["tls"]; t.IsDefined() && !t.IsNull()) {
       if (r_.check_map(t, path + ".tls", {"ca_file", "client_cert", "client_key", "insecure"})) {
-        r_.read(t, "ca_file", w.tls.ca_file, false);
-        r_.read(t, "client_cert", w.tls.client_cert, false);
-        r_.read(t, "client_key", w.tls.client_key, false);
+        for (auto [key, out] : {std::pair{"ca_file", &w.tls.ca_file},
+                                std::pair{"client_cert", &w.tls.client_cert},
+                                std::pair{"client_key", &w.tls.client_key}}) {
+          r_.read(t, key, *out, false);
+          note(t, key, path + ".tls." + key);
+        }
         r_.read(t, "insecure", w.tls.insecure);
         cfg_.positions[path + ".tls"] = r_.pos(t);
       }
@@ -297,6 +306,61 @@ Config load_config_file(const std::string& path, Diagnostics& diags) {
   std::ostringstream text;
   text << in.rdbuf();
   return parse_config(text.str(), path, diags);
+}
+
+namespace {
+
+// The nested mappings `a: {b: {c: <leaf>}}` for the dotted key "a.b.c"; false for a malformed key.
+bool nest(const std::string& key, const YAML::Node& leaf, YAML::Node& root) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t dot; (dot = key.find('.', start)) != std::string::npos; start = dot + 1)
+    parts.push_back(key.substr(start, dot - start));
+  parts.push_back(key.substr(start));
+  for (const auto& p : parts)
+    if (p.empty() || p.find_first_of(" \t[]{}:") != std::string::npos) return false;
+  root = YAML::Node(YAML::NodeType::Map);
+  YAML::Node cur = root;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node next(YAML::NodeType::Map);
+    cur[parts[i]] = next;
+    cur.reset(next);  // rebinds: `cur = next` would overwrite the node cur refers to
+  }
+  cur[parts.back()] = leaf;
+  return true;
+}
+
+}  // namespace
+
+void apply_config_override(Config& cfg, std::string_view key_value, Diagnostics& diags) {
+  std::string origin = "-o ";
+  origin.append(key_value);
+  auto eq = key_value.find('=');
+  std::string key(key_value.substr(0, eq));
+  std::string value(eq == std::string_view::npos ? "" : key_value.substr(eq + 1));
+  if (eq == std::string_view::npos || key.empty() || value.empty()) {
+    diags.error("TH-C-BAD-VALUE", {origin, 0, 0},
+                "expected key=value, for example metrics.port=9000", "config");
+    return;
+  }
+  Diagnostics local;
+  YamlReader reader(origin, local);
+  YAML::Node root;
+  try {
+    if (!nest(key, YAML::Load(value), root))
+      local.error("TH-C-UNKNOWN-KEY", {origin, 0, 0},
+                  "'" + key + "' is not a config key (keys are dotted: outputs.file.path)",
+                  "config");
+    else {
+      // A list given on the command line replaces the file's (webhooks would otherwise add up).
+      if (key == "outputs.webhooks" || key == "outputs") cfg.outputs.webhooks.clear();
+      Loader(cfg, reader).top(root);
+    }
+  } catch (const YAML::Exception& e) {
+    local.error("TH-C-YAML", {origin, 0, 0}, "the value of '" + key + "' is not valid YAML: " + e.msg,
+                "config");
+  }
+  diags.append(local);
 }
 
 std::optional<std::string> resolve_config_path(const std::string& explicit_path) {

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -161,6 +162,25 @@ void validate_config(const Config& cfg, Diagnostics& diags) {
     if (w.tls.client_cert.empty() != w.tls.client_key.empty())
       diags.error("TH-C-BAD-VALUE", at(".tls"),
                   "mutual TLS needs both client_cert and client_key", "config", w.name);
+  }
+}
+
+void check_config_files(const Config& cfg, Diagnostics& diags) {
+  for (std::size_t i = 0; i < cfg.outputs.webhooks.size(); ++i) {
+    const auto& w = cfg.outputs.webhooks[i];
+    const std::string path = "outputs.webhooks[" + std::to_string(i) + "].tls.";
+    for (auto [key, file] : {std::pair{"ca_file", &w.tls.ca_file},
+                             std::pair{"client_cert", &w.tls.client_cert},
+                             std::pair{"client_key", &w.tls.client_key}}) {
+      if (file->empty()) continue;
+      std::ifstream in(*file, std::ios::binary);
+      std::error_code ec;
+      if (in && std::filesystem::is_regular_file(*file, ec)) continue;
+      std::string why = std::filesystem::exists(*file, ec) ? "is not a readable file"
+                                                            : "does not exist";
+      diags.error("TH-C-BAD-VALUE", pos_or_file(cfg, path + key),
+                  "'tls." + std::string(key) + "': '" + *file + "' " + why, "config", w.name);
+    }
   }
 }
 

@@ -40,14 +40,16 @@ SourcePos YamlReader::pos(const YAML::Node& n) const {
 }
 
 void YamlReader::bad_type(const YAML::Node& n, std::string_view key, std::string_view expected) {
-  diags_.error("TH-C-BAD-TYPE", pos(n),
-               "'" + std::string(key) + "' must be " + std::string(expected) + ", not " +
-                   kind_of(n),
-               "config");
+  // Appended, not "..." + std::string(...): GCC 12 warns (-Wrestrict) on that form wrongly.
+  std::string msg = "'";
+  msg.append(key).append("' must be ").append(expected).append(", not ").append(kind_of(n));
+  diags_.error("TH-C-BAD-TYPE", pos(n), msg, "config");
 }
 
 void YamlReader::bad_value(const YAML::Node& n, std::string_view key, const std::string& why) {
-  diags_.error("TH-C-BAD-VALUE", pos(n), "'" + std::string(key) + "': " + why, "config");
+  std::string msg = "'";
+  msg.append(key).append("': ").append(why);
+  diags_.error("TH-C-BAD-VALUE", pos(n), msg, "config");
 }
 
 bool YamlReader::check_map(const YAML::Node& n, std::string_view where,
@@ -58,7 +60,8 @@ bool YamlReader::check_map(const YAML::Node& n, std::string_view where,
   }
   std::set<std::string> seen;
   for (auto it = n.begin(); it != n.end(); ++it) {
-    const YAML::Node& k = it->first;
+    // A copy: the iterator's value is a temporary, a reference to its member would dangle.
+    const YAML::Node k = it->first;
     if (!k.IsScalar()) {
       bad_type(k, where, "a mapping with text keys");
       continue;

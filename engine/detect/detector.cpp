@@ -108,10 +108,12 @@ void Detector::process(Event& e) {
 
   folder_.on_event(e, pending_);
   after_event(e, table_);
+  if (opts_.hooks.after_event) opts_.hooks.after_event(e);
   if (!pending_.empty()) emit_all(pending_);
 }
 
 void Detector::tick(uint64_t now_ns) {
+  if (opts_.hooks.on_tick) opts_.hooks.on_tick(table_, now_ns);
   folder_.expire(now_ns, pending_);
   limiter_.expire(now_ns, pending_);
   emit_all(pending_);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -21,12 +22,21 @@
 
 namespace th {
 
+// Work beside the rules on the detector's path, the same live and in replay (live: container
+// metadata from the runtime). after_event sees each event once the rules and the process table
+// are done with it; on_tick runs at each tick, before folding windows close.
+struct DetectorHooks {
+  std::function<void(const Event&)> after_event;
+  std::function<void(ProcessTable&, uint64_t now_ns)> on_tick;
+};
+
 struct DetectorOptions {
   std::string hostname;  // for alerts; empty means gethostname()
   FoldOptions fold;
   // Off by default: `run` turns it on from the config (rate_limit:), while replay and rule tests
   // see every alert.
   RateLimitOptions rate_limit;
+  DetectorHooks hooks;
 };
 
 class Detector {

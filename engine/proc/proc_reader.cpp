@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "engine/core/exe_trust.h"
+#include "engine/metrics/metrics.h"
 #include "engine/proc/container_id.h"
 #include "engine/proc/proc_parse.h"
 
@@ -61,10 +62,21 @@ std::optional<std::string> read_link(const std::string& path) {
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
+// A process whose exe link the kernel refused to show: its exepath stays empty. Counted so that
+// a missing capability is never silent.
+Counter& denied_exe_links() {
+  static Counter& denied = Metrics::global().counter(
+      "tracehound_proc_unreadable_total",
+      "Processes whose /proc/<pid>/exe could not be read for lack of permission");
+  return denied;
+}
+
 constexpr std::size_t kSmallFileCap = 64 * 1024;
 constexpr uint64_t kNsPerSec = 1'000'000'000;
 
 }  // namespace
+
+uint64_t proc_unreadable_total() { return denied_exe_links().value(); }
 
 ProcReader::ProcReader(std::string proc_root) : root_(std::move(proc_root)) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
@@ -176,6 +188,8 @@ bool ProcReader::read_impl(int32_t pid, Process& out) const {
     ExeLink exe = parse_exe_link(*link);
     p.exepath = std::move(exe.path);
     p.exe_from_memfd = exe.from_memfd;
+  } else if (errno == EACCES || errno == EPERM) {
+    denied_exe_links().inc();
   }
 
   // The executed file and its start-up environment, for processes that started before us (exec

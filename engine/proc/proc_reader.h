@@ -15,6 +15,10 @@
 
 namespace th {
 
+// Processes whose /proc/<pid>/exe the kernel refused to show since start (no CAP_SYS_PTRACE over
+// another user's process); also the metric tracehound_proc_unreadable_total.
+uint64_t proc_unreadable_total();
+
 class ProcReader {
  public:
   explicit ProcReader(std::string proc_root = "/proc");

@@ -1,53 +1,17 @@
 // The command as a user runs it: replay (alerts on stdout only, bad lines reported with their
 // number and counted, the rest processed), validate (exit codes, text and JSON), list-fields.
-#include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <array>
-#include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
-#include "support/temp.h"
+#include "cli_support.h"
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-// Files of this test program, removed when it ends (also after a failed assertion).
-std::string temp_path(const std::string& name) {
-  static const th::test::TempDir dir("th-cli");
-  return dir / name;
-}
-
-Result run(const std::string& args) {
-  std::string out = temp_path("out"), err = temp_path("err");
-  std::string cmd = std::string(TH_TRACEHOUND) + " " + args + " >" + out + " 2>" + err;
-  int rc = std::system(cmd.c_str());
-  Result r;
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  std::ifstream o(out), e(err);
-  std::stringstream so, se;
-  so << o.rdbuf();
-  se << e.rdbuf();
-  r.out = so.str();
-  r.err = se.str();
-  std::remove(out.c_str());
-  std::remove(err.c_str());
-  return r;
-}
-
-std::string write_file(const std::string& name, const std::string& content) {
-  std::string p = temp_path(name);
-  std::ofstream(p) << content;
-  return p;
-}
+using cli_test::Result;
+using cli_test::run;
+using cli_test::write_file;
 
 const std::string kFalcoRules = std::string(TH_SOURCE_DIR) + "/tests/data/falco/falco_ptrace_rules.yaml";
 
@@ -89,6 +53,21 @@ TEST(Cli, ReplayTextFormat) {
   EXPECT_NE(r.out.find(": Notice Detected potential PTRACE_TRACEME anti-debug attempt"),
             std::string::npos)
       << r.out;
+}
+
+TEST(Cli, OptionOverridesAConfigKey) {
+  std::string events = write_file("o.jsonl",
+      R"({"type":"ptrace","proc":{"pid":7,"name":"x"},"ptrace":{"request":"PTRACE_TRACEME"}})"
+      "\n");
+  std::string cfg = write_file("o.yaml", "format: json\n");
+  Result r = run("replay -c " + cfg + " -o format=text --rules " + kFalcoRules + " " + events);
+  std::remove(events.c_str());
+  std::remove(cfg.c_str());
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find(": Notice Detected potential PTRACE_TRACEME anti-debug attempt"),
+            std::string::npos)
+      << "text, as -o says, not the file's json\n" << r.out;
+  EXPECT_EQ(r.out.find('{'), std::string::npos) << r.out;
 }
 
 TEST(Cli, ValidateExitCodesAndJson) {

@@ -1,0 +1,234 @@
+#include "engine/cli/live_session.h"
+
+#include <poll.h>
+#include <spdlog/spdlog.h>
+
+#include "engine/cli/commands.h"
+#include "engine/cli/config_options.h"
+#include "engine/cli/proc_access.h"
+#include "engine/detect/enrich.h"
+#include "engine/rules/loader.h"
+
+namespace th::cli {
+namespace {
+
+// The probe wakes the loop only once a batch of records is pending (cheaper for the traced tasks
+// under floods); this timeout bounds how long a lone record waits: the alert latency
+// (bench/RESULTS.md).
+constexpr int kLoopSliceMs = 4;
+constexpr uint64_t kTickNs = 200'000'000ull;
+constexpr uint64_t kStallNs = 5'000'000'000ull;
+
+double seconds_now() { return static_cast<double>(now_ns()) / 1e9; }
+
+// Rules as `run` loads them, every diagnostic logged; null when they do not compile.
+std::shared_ptr<const Ruleset> load_ruleset(const Config& cfg) {
+  LoadResult r = load_rules(cfg.rules_files, load_options(cfg));
+  for (const auto& d : r.diags.items()) {
+    std::string text = format_diagnostic(d);
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    if (d.severity == Severity::error) spdlog::error("{}", text);
+    else spdlog::warn("{}", text);
+  }
+  if (r.ruleset)
+    spdlog::info("loaded {} rules from {} file(s)", r.ruleset->rules().size(), r.files.size());
+  return r.ruleset;
+}
+
+// The metrics of rule (re)loads.
+void note_rules_loaded(bool ok, const Ruleset* rules, bool is_reload) {
+  auto& m = Metrics::global();
+  if (is_reload)
+    m.counter("tracehound_rules_reloads_total", "Rule reloads",
+              {{"result", ok ? "success" : "failure"}})
+        .inc();
+  m.gauge("tracehound_rules_last_reload_timestamp_seconds", "When the rules were last (re)loaded")
+      .set(seconds_now());
+  m.gauge("tracehound_rules_last_reload_success", "1 when the last rules (re)load succeeded")
+      .set(ok ? 1 : 0);
+  if (ok)
+    m.gauge("tracehound_rules_loaded", "Enabled rules in use")
+        .set(static_cast<double>(rules->rules().size()));
+}
+
+}  // namespace
+
+LiveSession::LiveSession(Options o) : opts_(o) {}
+
+LiveSession::~LiveSession() {
+  if (endpoint_) endpoint_->stop();
+}
+
+uint64_t LiveSession::kernel_drops() const { return probe_ ? total_drops(probe_->stats()) : 0; }
+
+bool LiveSession::open_probe_and_table(const Config& cfg, const Interest& interest) {
+  table_ = std::make_unique<ProcessTable>(process_table_options(cfg, ProcSource::host));
+  known_processes_ = table_->bootstrap();
+  warn_if_proc_unreadable();
+  probe_ = open_probe(probe_options(cfg, interest));
+  if (!probe_) return false;
+  spdlog::info("probe: {}", probe_->describe());
+  return true;
+}
+
+int LiveSession::start_detection(const Config& cfg) {
+  cfg_ = cfg;
+  auto rules = load_ruleset(cfg_);
+  if (!rules) return 1;
+  Diagnostics d;
+  outputs_ = OutputManager::create(cfg_, d, {.report_drops = true});
+  if (print_diagnostics(d) || !outputs_) return 2;
+  note_rules_loaded(true, rules.get(), false);
+  if (!open_probe_and_table(cfg_, rules->interest())) return 2;
+
+  DetectorOptions dopts = detector_options(cfg_);
+  dopts.rate_limit = rate_limit_options(cfg_.rate_limit);
+  // Container names and images: asked of the runtime in the background, applied at each tick.
+  if (cfg_.container_runtime.enabled && !cfg_.container_runtime.sockets.empty()) {
+    containers_ = std::make_unique<ContainerMetadata>(ContainerMetaOptions{
+        .sockets = cfg_.container_runtime.sockets, .timeout = cfg_.container_runtime.timeout});
+    dopts.hooks.after_event = [c = containers_.get()](const Event& e) { c->observe(e); };
+    dopts.hooks.on_tick = [c = containers_.get()](ProcessTable& t, uint64_t) { c->apply(t.containers()); };
+  }
+  detector_ = std::make_unique<Detector>(rules, *table_, *outputs_, std::move(dopts));
+  drops_ = std::make_unique<DropReporter>(outputs_.get(), cfg_.hostname);
+  floods_ = std::make_unique<FloodReporter>(*outputs_, cfg_.hostname);
+  report_blind_spots();
+  start_outputs_metrics();
+  log_watching(rules->rules().size());
+  return 0;
+}
+
+void LiveSession::start_outputs_metrics() {
+  heartbeat_.store(now_ns());
+  endpoint_ = std::make_unique<MetricsEndpoint>(
+      cfg_.metrics, [this] { return liveness(); }, [this] { return readiness(); }, outputs_.get(),
+      cfg_.hostname);
+  endpoint_->start(now_ns());
+}
+
+int LiveSession::start_capture(const Config& cfg, const Interest& interest, Recorder record) {
+  cfg_ = cfg;
+  record_ = std::move(record);
+  if (!open_probe_and_table(cfg_, interest)) return 2;
+  drops_ = std::make_unique<DropReporter>(nullptr, cfg_.hostname);
+  return 0;
+}
+
+void LiveSession::log_watching(std::size_t rules) {
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                        started_)
+                  .count();
+  Metrics::global().gauge("tracehound_startup_seconds", "Time from start to watching").set(ms / 1000);
+  spdlog::info("watching: {} processes known, {} rules, started in {:.0f} ms", known_processes_,
+               rules, ms);
+}
+
+// What the probe cannot see on this host (e.g. ia32 syscalls under per-syscall hooks): one
+// internal alert each at start-up, so that the gap is never silent.
+void LiveSession::report_blind_spots() {
+  for (const auto& gap : probe_->blind_spots())
+    outputs_->emit(internal_alert(now_ns(), "syscalls not watched", Priority::warning,
+                                  cfg_.hostname, gap));
+}
+
+// Liveness (/livez, /healthz): the detection loop turns.
+Health LiveSession::liveness() const {
+  uint64_t age = now_ns() - heartbeat_.load();
+  if (age > kStallNs) return {false, "event loop stalled"};
+  return {true, ""};
+}
+
+// Readiness (/readyz): the outputs deliver too.
+Health LiveSession::readiness() const {
+  std::string why;
+  for (const auto& p : outputs_->output_problems()) why += (why.empty() ? "" : "; ") + p;
+  return why.empty() ? Health{} : Health{false, "degraded outputs: " + why};
+}
+
+void LiveSession::handle(Event& e) {
+  ++events_;
+  if (detector_) return detector_->process(e);
+  if (record_failed_) return;
+  enrich_event(e, *table_);
+  if (!record_.write(e, *table_)) record_failed_ = true;
+  after_event(e, *table_);
+}
+
+void LiveSession::reload_rules() {
+  spdlog::info("SIGHUP: reloading rules");
+  auto fresh = load_ruleset(cfg_);
+  std::string err;
+  if (!fresh) {
+    spdlog::error("rules reload failed; keeping the {} rules in use",
+                  detector_->ruleset().rules().size());
+  } else if (!probe_->set_interest(fresh->interest(), err)) {
+    spdlog::error("rules reload: cannot update the probe ({}); keeping the old rules", err);
+    fresh.reset();
+  } else {
+    detector_->set_ruleset(fresh);
+  }
+  note_rules_loaded(fresh != nullptr, fresh.get(), true);
+}
+
+void LiveSession::handle_signals(bool& stop) {
+  for (int sig = signals_.next(); sig != 0; sig = signals_.next()) {
+    if (sig == SIGINT || sig == SIGTERM) {
+      spdlog::info("signal {}: shutting down", sig);
+      stop = true;
+    } else if (sig == SIGUSR1 && outputs_) {
+      outputs_->reopen();
+    } else if (sig == SIGHUP && detector_) {
+      reload_rules();
+    }
+  }
+}
+
+void LiveSession::tick(uint64_t now) {
+  if (detector_) detector_->tick(now);
+  else table_->reap(now);
+  if (record_.flush && !record_failed_ && !record_.flush()) record_failed_ = true;
+  probe_->publish_metrics();
+  if (floods_) {
+    floods_->check(*probe_, now);
+    drops_->check(probe_->stats(), now, floods_->recent_flooders());
+  } else {
+    drops_->check(probe_->stats(), now);
+  }
+  if (endpoint_) endpoint_->tick(now);
+}
+
+int LiveSession::run() {
+  auto on_event = [this](Event& e) { handle(e); };
+  uint64_t deadline =
+      opts_.duration_s > 0 ? now_ns() + static_cast<uint64_t>(opts_.duration_s * 1e9) : 0;
+  bool stop = false;
+  while (!stop && !record_failed_) {
+    pollfd fds[2] = {{probe_->fd(), POLLIN, 0}, {signals_.fd(), POLLIN, 0}};
+    ::poll(fds, 2, kLoopSliceMs);
+    int rc = probe_->poll(0, on_event);
+    if (rc < 0 && rc != -EINTR) spdlog::warn("ring buffer poll failed: {}", rc);
+    handle_signals(stop);
+    uint64_t now = now_ns();
+    heartbeat_.store(now);
+    if (now >= last_tick_ + kTickNs) {
+      last_tick_ = now;
+      tick(now);
+    }
+    if (deadline && now >= deadline) stop = true;
+  }
+  finish();
+  return record_failed_ ? 2 : 0;
+}
+
+void LiveSession::finish() {
+  probe_->poll(0, [this](Event& e) { handle(e); });  // what is already in the ring buffer
+  probe_->publish_metrics();
+  if (!detector_) return;
+  detector_->finish();
+  if (endpoint_) endpoint_->stop();
+  outputs_->shutdown();
+  spdlog::info("stopped: {} events, {} alerts", detector_->events(), detector_->alerts());
+}
+
+}  // namespace th::cli
