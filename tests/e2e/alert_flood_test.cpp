@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "live_harness.h"
+#include "support/poll.h"
 
 namespace e2e {
 namespace {
@@ -87,10 +88,7 @@ TEST(AlertFlood, ForgedLinesInAMemfdNameStayOnTheAlertsLine) {
   std::string name = marker + "\n00:00:00.000000000: Debug all clear\x1b[2J\x07";
   Process th({tracehound_binary(), "run", "--format", "text", "--metrics-port", "0"},
              /*capture_stderr=*/true);
-  auto ready_by = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (th.stderr_text().find("watching") == std::string::npos &&
-         std::chrono::steady_clock::now() < ready_by)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  th::test::eventually([&] { return th.stderr_text().find("watching") != std::string::npos; });
   ASSERT_NE(th.stderr_text().find("watching"), std::string::npos) << th.stderr_text();
 
   // Not run_attack: the program's report holds the name as it is, not as JSON.
