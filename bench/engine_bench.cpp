@@ -1,11 +1,14 @@
 // Rule-engine throughput: events per second through the default ruleset and through 1,000
-// rules on a ptrace-heavy event mix, the full detector pipeline, and the time to compile 1,000
-// rules. Items per second are events. Figures and commands: bench/RESULTS.md.
+// rules on a ptrace-heavy event mix, the full detector pipeline, the time to compile 1,000
+// rules, and how the cost per event grows with generated ptrace-style rule sets of 1, 50 and
+// 1,000 rules on a W1-like mix (strace -f ls -R). Items per second are events. Figures and
+// commands: bench/RESULTS.md.
 #include <benchmark/benchmark.h>
 
 #include <random>
 #include <sstream>
 
+#include "bench/ptrace_rules.h"
 #include "engine/detect/detector.h"
 #include "engine/rules/loader.h"
 
@@ -36,6 +39,9 @@ void populate(ProcessTable& t) {
   t.upsert(proc(800, 600, "inject", "/tmp/.x/inject"));
   t.upsert(proc(900, 1, "nginx", "/usr/sbin/nginx"));
   t.upsert(proc(901, 900, "nginx", "/usr/sbin/nginx"));
+  // W1: strace -f -o /dev/null ls -R /usr, from the shell.
+  t.upsert(proc(710, 600, "strace", "/usr/bin/strace"));
+  t.upsert(proc(711, 710, "ls", "/usr/bin/ls"));
 }
 
 // The mix: ptrace calls of a debugger, a tracer of its own child and an injector (after the
@@ -114,6 +120,68 @@ void run_rules(benchmark::State& state, const Ruleset& rules) {
       benchmark::Counter(static_cast<double>(matches) / static_cast<double>(state.iterations()));
 }
 
+// The W1-like mix (arg 0) as the probe delivers it when every request is wanted: a tracer on its
+// own child, mostly PTRACE_SYSCALL and GET_SYSCALL_INFO at every stop, some register and memory
+// reads, process_vm_readv, and the tracee's forks, execs and exits. Mix 1 is an injector making
+// the requests the generated rules pin (ATTACH, POKETEXT, POKEDATA, SETREGS, PEEKTEXT), so that
+// the rules get past the request level and only the process-field level can set them aside.
+std::vector<Event> ptrace_mix(ProcessTable& table, int mix, std::size_t n) {
+  struct Spec {
+    unsigned weight;
+    EvtType type;
+    int64_t request;
+  };
+  static const std::vector<Spec> kW1 = {
+      {46, EvtType::ptrace, 24},          {30, EvtType::ptrace, 0x420e},
+      {4, EvtType::ptrace, 12},           {4, EvtType::ptrace, 2},
+      {2, EvtType::ptrace, 0x4201},       {1, EvtType::ptrace, 0x4200},
+      {1, EvtType::ptrace, 0x4208},       {1, EvtType::ptrace, 0x4207},
+      {1, EvtType::ptrace, 0x4204},       {4, EvtType::process_vm_readv, -1},
+      {2, EvtType::clone, -1},            {2, EvtType::execve, -1},
+      {2, EvtType::procexit, -1},
+  };
+  static const std::vector<Spec> kInjector = {
+      {10, EvtType::ptrace, 16}, {40, EvtType::ptrace, 4}, {30, EvtType::ptrace, 5},
+      {10, EvtType::ptrace, 13}, {10, EvtType::ptrace, 1},
+  };
+  const auto& specs = mix == 0 ? kW1 : kInjector;
+  unsigned total = 0;
+  for (const Spec& s : specs) total += s.weight;
+  std::mt19937 rng(7);
+  std::vector<Event> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned pick = rng() % total;
+    const Spec* s = &specs[0];
+    for (const Spec& c : specs) {
+      s = &c;
+      if (pick < c.weight) break;
+      pick -= c.weight;
+    }
+    const bool tracer = s->type == EvtType::ptrace || s->type == EvtType::process_vm_readv;
+    const int32_t actor = mix == 1 ? 800 : tracer ? 710 : 711;
+    Event e;
+    e.type = s->type;
+    e.ts_ns = 1767225600000000000ull + i * 1000;
+    e.actor.pid = e.actor.tid = actor;
+    e.actor.comm = table.find(actor)->comm;
+    e.actor.ppid = table.find(actor)->ppid;
+    e.request = s->request;
+    if (tracer) e.target_pid = e.target_arg_pid = e.target_tid = mix == 1 ? 900 : 711;
+    e.bytes = 64;
+    e.exepath = "/usr/bin/ls";
+    e.argv = {"ls", "-R", "/usr"};
+    e.child_pid = e.child_tid = 712;
+    e.table = &table;
+    e.proc = table.find(actor);
+    e.target = e.target_pid ? table.find(e.target_pid) : nullptr;
+    if (e.target_pid)
+      e.target_is_descendant = table.is_ancestor(actor, e.target_pid) ? Tri::yes : Tri::no;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 void BM_EvaluateDefaultRuleset(benchmark::State& state) {
   auto rules = load_or_die(state, load_rules({std::string(TH_SOURCE_DIR) + "/rules"}));
   if (rules) run_rules(state, *rules);
@@ -163,6 +231,65 @@ void BM_Compile1000Rules(benchmark::State& state) {
 }
 BENCHMARK(BM_Compile1000Rules)->Unit(benchmark::kMillisecond);
 
+// Cost per event of the generated ptrace-style rule sets (bench/ptrace_rules.h): args are the
+// number of rules and the mix (0: W1-like, 1: an injector making the pinned requests).
+void BM_PtraceRules(benchmark::State& state) {
+  auto rules = load_or_die(state, load_rules_from_strings(
+                                      {{"bench.yaml", bench::ptrace_rules(int(state.range(0)))}}));
+  if (!rules) return;
+  ProcessTable table(ProcessTableOptions{.proc_root = "", .passwd_path = ""});
+  populate(table);
+  auto events = ptrace_mix(table, int(state.range(1)), 4096);
+  Scratch scratch;
+  uint64_t matches = 0;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const Event& e = events[i++ & 4095];
+    rules->match(e, scratch, [&](const CompiledRule&) { ++matches; });
+  }
+  benchmark::DoNotOptimize(matches);
+  state.SetItemsProcessed(state.iterations());
+  state.counters["matches"] = static_cast<double>(matches);
+}
+BENCHMARK(BM_PtraceRules)->ArgsProduct({{1, 50, 1000}, {0, 1}});
+
+// The same events evaluated as Ruleset::match did before the index below the type: every rule
+// of the event's type, its condition specialised for the type only. The A/B reference.
+void BM_PtraceRulesByTypeOnly(benchmark::State& state) {
+  auto rules = load_or_die(state, load_rules_from_strings(
+                                      {{"bench.yaml", bench::ptrace_rules(int(state.range(0)))}}));
+  if (!rules) return;
+  ProcessTable table(ProcessTableOptions{.proc_root = "", .passwd_path = ""});
+  populate(table);
+  auto events = ptrace_mix(table, int(state.range(1)), 4096);
+  Scratch scratch;
+  uint64_t matches = 0;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const Event& e = events[i++ & 4095];
+    scratch.begin_event(rules->memo_slots());
+    for (const Ruleset::Indexed& r : rules->rules_for(e.type)) {
+      scratch.reset();
+      if (r.condition->eval(e, scratch)) ++matches;
+    }
+  }
+  benchmark::DoNotOptimize(matches);
+  state.SetItemsProcessed(state.iterations());
+  state.counters["matches"] = static_cast<double>(matches);
+}
+BENCHMARK(BM_PtraceRulesByTypeOnly)->ArgsProduct({{1, 50, 1000}, {0, 1}});
+
+void BM_CompilePtraceRules(benchmark::State& state) {
+  const std::string yaml = bench::ptrace_rules(int(state.range(0)));
+  for (auto _ : state) {
+    auto r = load_rules_from_strings({{"bench.yaml", yaml}});
+    if (!r.ruleset) state.SkipWithError("compile failed");
+    benchmark::DoNotOptimize(r.ruleset);
+  }
+  state.SetLabel("one compile of the whole set");
+}
+BENCHMARK(BM_CompilePtraceRules)->Arg(50)->Arg(1000)->Unit(benchmark::kMillisecond);
+
 class CountingSink : public AlertSink {
  public:
   void emit(const Alert&) override { ++n; }
@@ -190,6 +317,29 @@ void BM_DetectorDefaultRuleset(benchmark::State& state) {
   state.counters["alerts"] = static_cast<double>(sink.n);
 }
 BENCHMARK(BM_DetectorDefaultRuleset);
+
+// The whole pipeline on the W1-like mix with the generated rule sets (arg: number of rules): what
+// the live detector spends per event when every request passes the in-kernel filter.
+void BM_DetectorPtraceRules(benchmark::State& state) {
+  auto rules = load_or_die(state, load_rules_from_strings(
+                                      {{"bench.yaml", bench::ptrace_rules(int(state.range(0)))}}));
+  if (!rules) return;
+  ProcessTable table(ProcessTableOptions{.proc_root = "", .passwd_path = ""});
+  populate(table);
+  auto events = ptrace_mix(table, 0, 4096);
+  CountingSink sink;
+  DetectorOptions opts;
+  opts.hostname = "bench";
+  Detector det(rules, table, sink, opts);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    Event e = events[i++ & 4095];
+    det.process(e);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["alerts"] = static_cast<double>(sink.n);
+}
+BENCHMARK(BM_DetectorPtraceRules)->Arg(1)->Arg(50)->Arg(1000);
 
 // An alert flood through the whole pipeline: an unprivileged user executing programs from a
 // memfd 2,000 times a second (the fileless-execution rule does not fold). Arg 0: no rate limit,

@@ -46,4 +46,57 @@ ConditionReach analyze_condition(const Predicate& p) {
   return r;
 }
 
+namespace {
+
+// Lower is more selective: an exact value decides more than a substring.
+unsigned pin_cost(const std::vector<Pin>& pins) {
+  unsigned c = 0;
+  for (const Pin& p : pins) c += p.kind == MatcherLiterals::Kind::equals ? 1u
+                                 : p.kind == MatcherLiterals::Kind::substring ? 4u : 2u;
+  return c;
+}
+
+std::optional<std::vector<Pin>> check_pins(const CheckNode& c) {
+  const FieldArg* arg = nullptr;
+  ExtractFn fn = c.lhs().direct(&arg);
+  if (!fn || c.lhs().type() != FieldType::string || c.lhs().dims() != 0) return std::nullopt;
+  auto lit = c.matcher().literals();
+  if (!lit) return std::nullopt;
+  std::vector<Pin> out;
+  for (std::string_view t : lit->texts) {
+    // An empty prefix, suffix or substring fits every value: no pin at all.
+    if (t.empty() && lit->kind != MatcherLiterals::Kind::equals) return std::nullopt;
+    out.push_back({fn, arg, lit->kind, t});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<Pin>> implied_pins(const Predicate& p) {
+  if (auto* c = dynamic_cast<const CheckNode*>(&p)) return check_pins(*c);
+  if (auto* m = dynamic_cast<const MemoNode*>(&p)) return implied_pins(m->inner());
+  if (auto* a = dynamic_cast<const AndNode*>(&p)) {
+    // Any operand's pins are implied by the conjunction: keep the most selective.
+    std::optional<std::vector<Pin>> best;
+    for (const auto& k : a->children()) {
+      auto pins = implied_pins(*k);
+      if (pins && (!best || pin_cost(*pins) < pin_cost(*best))) best = std::move(pins);
+    }
+    return best;
+  }
+  if (auto* o = dynamic_cast<const OrNode*>(&p)) {
+    // A disjunction implies the union of its operands' pins, if each operand has some.
+    std::vector<Pin> all;
+    for (const auto& k : o->children()) {
+      auto pins = implied_pins(*k);
+      if (!pins) return std::nullopt;
+      all.insert(all.end(), pins->begin(), pins->end());
+    }
+    return all;
+  }
+  if (auto v = p.constant(); v && !*v) return std::vector<Pin>{};  // never true: no event
+  return std::nullopt;  // negation, exists, constant true, checks that cannot be pinned
+}
+
 }  // namespace th

@@ -55,6 +55,24 @@ class StringMatcher final : public Matcher {
   bool match(const Value& v, const Event&, Scratch& s) const override {
     return compare_strings(op_, v.str, c_, s);
   }
+  std::optional<MatcherLiterals> literals() const override {
+    using K = MatcherLiterals::Kind;
+    switch (op_) {
+      case Op::eq: return MatcherLiterals{K::equals, {c_}};
+      case Op::startswith: case Op::bstartswith: return MatcherLiterals{K::prefix, {c_}};
+      case Op::endswith: return MatcherLiterals{K::suffix, {c_}};
+      case Op::contains: case Op::bcontains: return MatcherLiterals{K::substring, {c_}};
+      case Op::glob: {
+        // fnmatch without flags: the pattern's head up to its first special character must
+        // match literally.
+        std::string_view head(c_);
+        head = head.substr(0, head.find_first_of("*?[\\"));
+        if (head.size() == c_.size()) return MatcherLiterals{K::equals, {c_}};
+        return MatcherLiterals{K::prefix, {head}};
+      }
+      default: return std::nullopt;  // ne, order, case-insensitive operators
+    }
+  }
 
  private:
   Op op_;
@@ -74,6 +92,11 @@ class StringSetMatcher final : public Matcher {
     // The length window rejects most misses without hashing.
     if (v.str.size() < min_ || v.str.size() > max_) return false;
     return set_.find(v.str) != set_.end();
+  }
+  std::optional<MatcherLiterals> literals() const override {
+    MatcherLiterals l{MatcherLiterals::Kind::equals, {}};
+    for (const auto& i : set_) l.texts.push_back(i);
+    return l;
   }
 
  private:
@@ -97,6 +120,11 @@ class PmatchMatcher final : public Matcher {
       if (v.str.size() == p.size() || p == "/" || v.str[p.size()] == '/') return true;
     }
     return false;
+  }
+  std::optional<MatcherLiterals> literals() const override {
+    MatcherLiterals l{MatcherLiterals::Kind::prefix, {}};
+    for (const auto& p : prefixes_) l.texts.push_back(p);
+    return l;
   }
 
  private:

@@ -65,11 +65,22 @@ class Extractor {
 };
 using ExtractorPtr = std::unique_ptr<const Extractor>;
 
+// What a string matcher can accept, for the rule index (engine/eval/rule_index.h): only values
+// that equal, start with, end with or contain one of `texts`. A necessary condition, not always
+// a sufficient one (a glob gives its literal head as a prefix).
+struct MatcherLiterals {
+  enum class Kind : uint8_t { equals, prefix, suffix, substring };
+  Kind kind;
+  std::vector<std::string_view> texts;  // borrowed from the matcher
+};
+
 // An operator with its right-hand side, applied to one extracted value.
 class Matcher {
  public:
   virtual ~Matcher() = default;
   virtual bool match(const Value& v, const Event& e, Scratch& s) const = 0;
+  // Set when every value this matcher accepts fits the literals (byte-exact operators only).
+  virtual std::optional<MatcherLiterals> literals() const { return std::nullopt; }
   // Dimensions the right-hand side depends on (val(field)); 0 for constants.
   virtual uint8_t rhs_dims() const { return 0; }
   virtual bool rhs_is_constant() const { return true; }
@@ -152,6 +163,8 @@ class CheckNode final : public Predicate {
   unsigned cost() const override {
     return lhs_->dims() != 0 && matcher_->rhs_is_constant() ? 1 : (direct_ ? 2 : 4);
   }
+  const Extractor& lhs() const { return *lhs_; }
+  const Matcher& matcher() const { return *matcher_; }
 
  private:
   ExtractorPtr lhs_;
@@ -194,6 +207,7 @@ class MemoNode final : public Predicate {
                           uint8_t known) const override;
   unsigned cost() const override { return inner_->cost(); }
   uint32_t slot() const { return slot_; }
+  const Predicate& inner() const { return *inner_; }
 
  private:
   uint32_t slot_;

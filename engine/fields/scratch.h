@@ -43,7 +43,13 @@ class Scratch {
   }
   void memo_set(uint32_t slot, bool value) { memo_[slot] = event_ | (value ? 1u : 0u); }
 
+  // Working lists of the rule index (engine/eval/rule_index.h), kept for their capacity.
+  std::vector<uint32_t>& index_hits() { return index_hits_; }
+  std::vector<uint32_t>& index_merged() { return index_merged_; }
+
  private:
+  std::vector<uint32_t> index_hits_;
+  std::vector<uint32_t> index_merged_;
   std::vector<uint32_t> memo_;
   uint32_t event_ = 2;  // even: the low bit of a slot is its result
   std::deque<std::string> bufs_;

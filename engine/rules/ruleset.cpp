@@ -23,6 +23,11 @@ Ruleset::Ruleset(std::vector<CompiledRule> rules, uint32_t memo_slots)
   }
   // PTRACE_DETACH ends an injection session (engine/fold): it must reach user space whenever
   // ptrace is watched at all, even if no rule matches it.
+  for (std::size_t t = 0; t < kEvtTypeCount; ++t) {
+    std::vector<PredicatePtr> conditions;
+    for (const Indexed& r : by_type_[t]) conditions.push_back(r.condition);
+    index_[t] = TypeRuleIndex(static_cast<EvtType>(t), conditions);
+  }
   if (interest_.types.contains(EvtType::ptrace))
     interest_.ptrace.set(static_cast<std::size_t>(ptrace_request_slot(17)));
 }

@@ -12,6 +12,7 @@
 #include "engine/core/priority.h"
 #include "engine/eval/output_format.h"
 #include "engine/eval/predicate.h"
+#include "engine/eval/rule_index.h"
 
 namespace th {
 
@@ -44,23 +45,32 @@ class Ruleset {
   const std::vector<Indexed>& rules_for(EvtType t) const {
     return by_type_[static_cast<std::size_t>(t)];
   }
+  // Memo slots of shared subtrees, for Scratch::begin_event when evaluating conditions directly.
+  uint32_t memo_slots() const { return memo_slots_; }
   // The union of every rule's needs: what the probe must deliver.
   const Interest& interest() const { return interest_; }
 
-  // Calls on_match(rule) for every rule that matches, in definition order.
+  // The index below the type (engine/eval/rule_index.h): which of rules_for(t) an event
+  // could match, by ptrace request and by the constants the conditions pin.
+  const TypeRuleIndex& index_for(EvtType t) const { return index_[static_cast<std::size_t>(t)]; }
+
+  // Calls on_match(rule) for every rule that matches, in definition order. Only the rules the
+  // index finds for the event are evaluated; the verdicts are those of evaluating them all.
   template <class F>
   void match(const Event& e, Scratch& s, F&& on_match) const {
     s.begin_event(memo_slots_);
-    for (const Indexed& r : rules_for(e.type)) {
+    const std::vector<Indexed>& rules = rules_for(e.type);
+    index_for(e.type).for_candidates(e, s, [&](uint32_t id, const Predicate& condition) {
       s.reset();
-      if (r.condition->eval(e, s)) on_match(*r.rule);
-    }
+      if (condition.eval(e, s)) on_match(*rules[id].rule);
+    });
   }
 
  private:
   std::vector<CompiledRule> rules_;
   uint32_t memo_slots_ = 0;
   std::array<std::vector<Indexed>, kEvtTypeCount> by_type_;
+  std::array<TypeRuleIndex, kEvtTypeCount> index_;
   Interest interest_;
 };
 
