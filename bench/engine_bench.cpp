@@ -231,6 +231,26 @@ void BM_Compile1000Rules(benchmark::State& state) {
 }
 BENCHMARK(BM_Compile1000Rules)->Unit(benchmark::kMillisecond);
 
+// One event through the rules, out of line so that callgrind can count its instructions alone
+// (--toggle-collect='*match_indexed*', bench/RESULTS.md).
+[[gnu::noinline]] uint64_t match_indexed(const Ruleset& rules, const Event& e, Scratch& s) {
+  uint64_t n = 0;
+  rules.match(e, s, [&](const CompiledRule&) { ++n; });
+  return n;
+}
+
+// The same as Ruleset::match did before the index below the type: every rule of the event's type,
+// its condition specialised for the type only. The A/B reference.
+[[gnu::noinline]] uint64_t match_by_type_only(const Ruleset& rules, const Event& e, Scratch& s) {
+  uint64_t n = 0;
+  s.begin_event(rules.memo_slots());
+  for (const Ruleset::Indexed& r : rules.rules_for(e.type)) {
+    s.reset();
+    if (r.condition->eval(e, s)) ++n;
+  }
+  return n;
+}
+
 // Cost per event of the generated ptrace-style rule sets (bench/ptrace_rules.h): args are the
 // number of rules and the mix (0: W1-like, 1: an injector making the pinned requests).
 void BM_PtraceRules(benchmark::State& state) {
@@ -244,8 +264,7 @@ void BM_PtraceRules(benchmark::State& state) {
   uint64_t matches = 0;
   std::size_t i = 0;
   for (auto _ : state) {
-    const Event& e = events[i++ & 4095];
-    rules->match(e, scratch, [&](const CompiledRule&) { ++matches; });
+    matches += match_indexed(*rules, events[i++ & 4095], scratch);
   }
   benchmark::DoNotOptimize(matches);
   state.SetItemsProcessed(state.iterations());
@@ -253,8 +272,7 @@ void BM_PtraceRules(benchmark::State& state) {
 }
 BENCHMARK(BM_PtraceRules)->ArgsProduct({{1, 50, 1000}, {0, 1}});
 
-// The same events evaluated as Ruleset::match did before the index below the type: every rule
-// of the event's type, its condition specialised for the type only. The A/B reference.
+// The same events evaluated without the index below the type (match_by_type_only).
 void BM_PtraceRulesByTypeOnly(benchmark::State& state) {
   auto rules = load_or_die(state, load_rules_from_strings(
                                       {{"bench.yaml", bench::ptrace_rules(int(state.range(0)))}}));
@@ -266,12 +284,7 @@ void BM_PtraceRulesByTypeOnly(benchmark::State& state) {
   uint64_t matches = 0;
   std::size_t i = 0;
   for (auto _ : state) {
-    const Event& e = events[i++ & 4095];
-    scratch.begin_event(rules->memo_slots());
-    for (const Ruleset::Indexed& r : rules->rules_for(e.type)) {
-      scratch.reset();
-      if (r.condition->eval(e, scratch)) ++matches;
-    }
+    matches += match_by_type_only(*rules, events[i++ & 4095], scratch);
   }
   benchmark::DoNotOptimize(matches);
   state.SetItemsProcessed(state.iterations());
