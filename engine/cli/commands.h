@@ -21,6 +21,7 @@ Runner add_list_fields(CLI::App& app);
 Runner add_replay(CLI::App& app);
 Runner add_run(CLI::App& app);
 Runner add_capture(CLI::App& app);
+Runner add_convert(CLI::App& app);
 Runner add_test(CLI::App& app);
 
 // Options shared by run and replay: config file, rules, format, webhooks.

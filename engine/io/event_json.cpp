@@ -174,6 +174,188 @@ bool parse_time(const json& j, uint64_t& out, std::string& error) {
   return false;
 }
 
+// The acting process: proc, its ancestors (linked where the file leaves ppids out) and the actor.
+bool read_acting_process(const json& j, EventRecord& r, Process& proc, std::string& error) {
+  Obj o(j, "", error);
+  const json* pj = o.sub("proc");
+  if (!error.empty()) return false;
+  if (!read_process(pj ? *pj : json::object(), "proc.", 1000, proc, error)) return false;
+  if (pj && pj->contains("ancestors")) {
+    const json& an = pj->at("ancestors");
+    if (!an.is_array()) {
+      error = "proc.ancestors: expected an array of process objects";
+      return false;
+    }
+    for (std::size_t i = 0; i < an.size(); ++i) {
+      Process a;
+      std::string pfx = "proc.ancestors[" + std::to_string(i) + "].";
+      if (!an[i].is_object()) {
+        error = pfx.substr(0, pfx.size() - 1) + ": expected an object";
+        return false;
+      }
+      if (!read_process(an[i], pfx, 0, a, error)) return false;
+      r.ancestors.push_back(std::move(a));
+    }
+    for (std::size_t i = 0; i + 1 < r.ancestors.size(); ++i)
+      if (r.ancestors[i].ppid == 0) r.ancestors[i].ppid = r.ancestors[i + 1].pid;
+    if (proc.ppid == 0 && !r.ancestors.empty()) proc.ppid = r.ancestors[0].pid;
+  }
+  if (proc.ppid == 0) proc.ppid = 1;
+  int64_t tid = proc.pid;
+  if (pj) {
+    Obj po(*pj, "proc.", error);
+    if (!po.get_int("tid", tid)) return false;
+  }
+  Actor& a = r.event.actor;
+  a.pid = proc.pid;
+  a.tid = static_cast<int32_t>(tid);
+  a.ppid = proc.ppid;
+  a.vpid = proc.vpid;
+  a.uid = proc.uid;
+  a.loginuid = proc.loginuid;
+  a.cgroup_id = proc.cgroup_id;
+  a.pidns = proc.pidns;
+  a.comm = proc.comm;
+  return true;
+}
+
+bool read_ptrace_args(Obj& o, Event& e, int64_t& arg_pid, std::string& error) {
+  const json* pt = o.sub("ptrace");
+  if (!error.empty()) return false;
+  if (!pt || !pt->contains("request")) {
+    error = "ptrace.request: missing";
+    return false;
+  }
+  const json& req = pt->at("request");
+  if (req.is_string()) {
+    auto v = ptrace_request_from_name(req.get<std::string>());
+    if (!v) {
+      error = "ptrace.request: unknown request '" + req.get<std::string>() + "'";
+      return false;
+    }
+    e.request = *v;
+  } else if (req.is_number_integer()) {
+    e.request = req.get<int64_t>();
+  } else {
+    error = "ptrace.request: expected a name (PTRACE_POKETEXT) or a number";
+    return false;
+  }
+  Obj po(*pt, "ptrace.", error);
+  return po.get_uint("addr", e.addr) && po.get_uint("data", e.data) && po.get_int("pid", arg_pid);
+}
+
+// exec: the new image; after an exec the process runs it, and rules see it that way.
+bool read_exec_args(Obj& o, const json* pj, Event& e, Process& proc, std::string& error) {
+  const json* ex = o.sub("exec");
+  if (!error.empty()) return false;
+  e.exepath = proc.exepath;
+  e.argv = proc.argv;
+  e.exe_from_memfd = proc.exe_from_memfd;
+  if (ex) {
+    Obj xo(*ex, "exec.", error);
+    if (!xo.get_str("exepath", e.exepath) || !xo.get_strings("argv", e.argv) ||
+        !xo.get_bool("memfd", e.exe_from_memfd) || !xo.get_fd_set("fileless_fds", e.fileless_fds))
+      return false;
+    if (ex->contains("exepath") && !ex->contains("argv")) e.argv = {e.exepath};
+  }
+  proc.exepath = e.exepath;
+  proc.argv = e.argv;
+  proc.exe_from_memfd = e.exe_from_memfd;
+  if (!pj || !pj->contains("name")) proc.comm = basename_of(e.exepath).substr(0, 15);
+  proc.refresh_cmdline();
+  e.actor.comm = proc.comm;
+  return true;
+}
+
+// The arguments of the event's kind; `arg_pid` is the pid the caller named, if any.
+bool read_kind_args(Obj& o, const json* pj, Event& e, Process& proc, int64_t& arg_pid,
+                    std::string& error) {
+  auto sub = [&](const char* key, const char* prefix, auto&& read) {
+    const json* s = o.sub(key);
+    if (!error.empty()) return false;
+    if (!s) return true;
+    Obj so(*s, prefix, error);
+    return read(so);
+  };
+  switch (evt_family(e.type)) {
+    case EvtFamily::ptrace: return read_ptrace_args(o, e, arg_pid, error);
+    case EvtFamily::vm_write:
+    case EvtFamily::vm_read:
+      return sub("vm", "vm.", [&](Obj& v) {
+        return v.get_uint("bytes", e.bytes) && v.get_int("pid", arg_pid);
+      });
+    case EvtFamily::mem_open:
+      return sub("open", "open.", [&](Obj& v) {
+        int64_t flags = 0;
+        if (!v.get_str("path", e.path) || !v.get_int("flags", flags) || !v.get_int("pid", arg_pid))
+          return false;
+        e.open_flags = static_cast<uint32_t>(flags);
+        return true;
+      });
+    case EvtFamily::exec: return read_exec_args(o, pj, e, proc, error);
+    case EvtFamily::fork: {
+      bool ok = sub("fork", "fork.", [&](Obj& v) {
+        return v.get_num("child_pid", e.child_pid) && v.get_num("child_tid", e.child_tid) &&
+               v.get_uint("flags", e.clone_flags);
+      });
+      if (e.child_tid == 0) e.child_tid = e.child_pid;
+      return ok;
+    }
+    case EvtFamily::exit:
+      return sub("exit", "exit.", [&](Obj& v) { return v.get_num("code", e.exit_code); });
+  }
+  return true;
+}
+
+// The target of injection kinds: its pid from the target object, else from the arguments.
+bool read_target(Obj& o, int64_t arg_pid, EventRecord& r, std::string& error) {
+  Event& e = r.event;
+  e.target_arg_pid = static_cast<int32_t>(arg_pid);
+  const json* tj = o.sub("target");
+  if (!error.empty()) return false;
+  int32_t tpid = static_cast<int32_t>(arg_pid);
+  if (tj) {
+    Process target;
+    if (!read_process(*tj, "target.", tpid > 0 ? tpid : 0, target, error)) return false;
+    Obj to(*tj, "target.", error);
+    int64_t ttid = target.pid;
+    if (!to.get_int("tid", ttid)) return false;
+    if (tj->contains("is_descendant")) {
+      bool d = false;
+      if (!to.get_bool("is_descendant", d)) return false;
+      e.target_is_descendant = d ? Tri::yes : Tri::no;
+    }
+    tpid = target.pid;
+    e.target_tid = static_cast<int32_t>(ttid);
+    if (target.ppid == 0) target.ppid = 1;
+    r.target = std::move(target);
+  }
+  e.target_pid = tpid > 0 ? tpid : 0;
+  if (e.target_arg_pid == 0) e.target_arg_pid = e.target_pid;
+  if (e.target_tid == 0) e.target_tid = e.target_pid;
+  return true;
+}
+
+// The event's type, time and result.
+bool read_event_head(Obj& o, const json& j, const EventDefaults& d, Event& e,
+                     std::string& error) {
+  std::string type;
+  if (!o.has("type")) {
+    error = "type: missing (ptrace, process_vm_writev, openat, execve, clone, procexit...)";
+    return false;
+  }
+  if (!o.get_str("type", type)) return false;
+  auto t = evt_type_from_name(type);
+  if (!t) {
+    error = "type: unknown event type '" + type + "'";
+    return false;
+  }
+  e.type = *t;
+  e.ts_ns = d.base_time_ns + d.index * 1'000'000ull;
+  if (o.has("time") && !parse_time(j.at("time"), e.ts_ns, error)) return false;
+  return o.get_int("res", e.res);
+}
+
 }  // namespace
 
 std::optional<EventRecord> event_from_json(const json& j, const EventDefaults& d,
@@ -189,191 +371,15 @@ std::optional<EventRecord> event_from_json(const json& j, const EventDefaults& d
     return std::nullopt;
   }
   EventRecord r;
-  Event& e = r.event;
   Obj o(j, "", error);
-  std::string type;
-  if (!o.has("type")) {
-    error = "type: missing (ptrace, process_vm_writev, openat, execve, clone, procexit...)";
-    return std::nullopt;
-  }
-  if (!o.get_str("type", type)) return std::nullopt;
-  auto t = evt_type_from_name(type);
-  if (!t) {
-    error = "type: unknown event type '" + type + "'";
-    return std::nullopt;
-  }
-  e.type = *t;
-  e.ts_ns = d.base_time_ns + d.index * 1'000'000ull;
-  if (o.has("time") && !parse_time(j.at("time"), e.ts_ns, error)) return std::nullopt;
-  if (!o.get_int("res", e.res)) return std::nullopt;
-
-  // The acting process.
   Process proc;
-  const json* pj = o.sub("proc");
-  if (!error.empty()) return std::nullopt;
-  if (!read_process(pj ? *pj : json::object(), "proc.", 1000, proc, error)) return std::nullopt;
-  if (pj && pj->contains("ancestors")) {
-    const json& an = pj->at("ancestors");
-    if (!an.is_array()) {
-      error = "proc.ancestors: expected an array of process objects";
-      return std::nullopt;
-    }
-    for (std::size_t i = 0; i < an.size(); ++i) {
-      Process a;
-      std::string pfx = "proc.ancestors[" + std::to_string(i) + "].";
-      if (!an[i].is_object()) {
-        error = pfx.substr(0, pfx.size() - 1) + ": expected an object";
-        return std::nullopt;
-      }
-      if (!read_process(an[i], pfx, 0, a, error)) return std::nullopt;
-      r.ancestors.push_back(std::move(a));
-    }
-    // Link the chain where the file leaves ppids out.
-    for (std::size_t i = 0; i + 1 < r.ancestors.size(); ++i)
-      if (r.ancestors[i].ppid == 0) r.ancestors[i].ppid = r.ancestors[i + 1].pid;
-    if (proc.ppid == 0 && !r.ancestors.empty()) proc.ppid = r.ancestors[0].pid;
-  }
-  if (proc.ppid == 0) proc.ppid = 1;
-  int64_t tid = proc.pid;
-  if (pj) {
-    Obj po(*pj, "proc.", error);
-    if (!po.get_int("tid", tid)) return std::nullopt;
-  }
-  e.actor.pid = proc.pid;
-  e.actor.tid = static_cast<int32_t>(tid);
-  e.actor.ppid = proc.ppid;
-  e.actor.vpid = proc.vpid;
-  e.actor.uid = proc.uid;
-  e.actor.loginuid = proc.loginuid;
-  e.actor.cgroup_id = proc.cgroup_id;
-  e.actor.pidns = proc.pidns;
-  e.actor.comm = proc.comm;
-
-  // Kind-specific arguments.
   int64_t arg_pid = 0;
-  switch (evt_family(e.type)) {
-    case EvtFamily::ptrace: {
-      const json* pt = o.sub("ptrace");
-      if (!error.empty()) return std::nullopt;
-      if (!pt || !pt->contains("request")) {
-        error = "ptrace.request: missing";
-        return std::nullopt;
-      }
-      const json& req = pt->at("request");
-      if (req.is_string()) {
-        auto v = ptrace_request_from_name(req.get<std::string>());
-        if (!v) {
-          error = "ptrace.request: unknown request '" + req.get<std::string>() + "'";
-          return std::nullopt;
-        }
-        e.request = *v;
-      } else if (req.is_number_integer()) {
-        e.request = req.get<int64_t>();
-      } else {
-        error = "ptrace.request: expected a name (PTRACE_POKETEXT) or a number";
-        return std::nullopt;
-      }
-      Obj po(*pt, "ptrace.", error);
-      if (!po.get_uint("addr", e.addr) || !po.get_uint("data", e.data) ||
-          !po.get_int("pid", arg_pid))
-        return std::nullopt;
-      break;
-    }
-    case EvtFamily::vm_write:
-    case EvtFamily::vm_read: {
-      const json* vm = o.sub("vm");
-      if (!error.empty()) return std::nullopt;
-      if (vm) {
-        Obj vo(*vm, "vm.", error);
-        if (!vo.get_uint("bytes", e.bytes) || !vo.get_int("pid", arg_pid)) return std::nullopt;
-      }
-      break;
-    }
-    case EvtFamily::mem_open: {
-      const json* op = o.sub("open");
-      if (!error.empty()) return std::nullopt;
-      if (op) {
-        Obj oo(*op, "open.", error);
-        int64_t flags = 0;
-        if (!oo.get_str("path", e.path) || !oo.get_int("flags", flags) ||
-            !oo.get_int("pid", arg_pid))
-          return std::nullopt;
-        e.open_flags = static_cast<uint32_t>(flags);
-      }
-      break;
-    }
-    case EvtFamily::exec: {
-      const json* ex = o.sub("exec");
-      if (!error.empty()) return std::nullopt;
-      e.exepath = proc.exepath;
-      e.argv = proc.argv;
-      e.exe_from_memfd = proc.exe_from_memfd;
-      if (ex) {
-        Obj xo(*ex, "exec.", error);
-        if (!xo.get_str("exepath", e.exepath) || !xo.get_strings("argv", e.argv) ||
-            !xo.get_bool("memfd", e.exe_from_memfd) || !xo.get_fd_set("fileless_fds", e.fileless_fds))
-          return std::nullopt;
-        if (ex->contains("exepath") && !ex->contains("argv")) e.argv = {e.exepath};
-      }
-      // After an exec the process runs the new image: rules see it that way.
-      proc.exepath = e.exepath;
-      proc.argv = e.argv;
-      proc.exe_from_memfd = e.exe_from_memfd;
-      if (!pj || !pj->contains("name")) proc.comm = basename_of(e.exepath).substr(0, 15);
-      proc.refresh_cmdline();
-      e.actor.comm = proc.comm;
-      break;
-    }
-    case EvtFamily::fork: {
-      const json* fk = o.sub("fork");
-      if (!error.empty()) return std::nullopt;
-      if (fk) {
-        Obj fo(*fk, "fork.", error);
-        if (!fo.get_num("child_pid", e.child_pid) || !fo.get_num("child_tid", e.child_tid) ||
-            !fo.get_uint("flags", e.clone_flags))
-          return std::nullopt;
-      }
-      if (e.child_tid == 0) e.child_tid = e.child_pid;
-      break;
-    }
-    case EvtFamily::exit: {
-      const json* ex = o.sub("exit");
-      if (!error.empty()) return std::nullopt;
-      if (ex) {
-        Obj eo(*ex, "exit.", error);
-        if (!eo.get_num("code", e.exit_code)) return std::nullopt;
-      }
-      break;
-    }
-  }
+  if (!read_event_head(o, j, d, r.event, error) || !read_acting_process(j, r, proc, error))
+    return std::nullopt;
+  const json* pj = j.contains("proc") && j.at("proc").is_object() ? &j.at("proc") : nullptr;
+  if (!read_kind_args(o, pj, r.event, proc, arg_pid, error)) return std::nullopt;
   r.proc = std::move(proc);
-
-  // The target of injection kinds: its pid from the target object, else from the arguments.
-  if (evt_has_target(e.type)) {
-    e.target_arg_pid = static_cast<int32_t>(arg_pid);
-    const json* tj = o.sub("target");
-    if (!error.empty()) return std::nullopt;
-    int32_t tpid = static_cast<int32_t>(arg_pid);
-    if (tj) {
-      Process target;
-      if (!read_process(*tj, "target.", tpid > 0 ? tpid : 0, target, error)) return std::nullopt;
-      Obj to(*tj, "target.", error);
-      int64_t ttid = target.pid;
-      if (!to.get_int("tid", ttid)) return std::nullopt;
-      if (tj->contains("is_descendant")) {
-        bool d2 = false;
-        if (!to.get_bool("is_descendant", d2)) return std::nullopt;
-        e.target_is_descendant = d2 ? Tri::yes : Tri::no;
-      }
-      tpid = target.pid;
-      e.target_tid = static_cast<int32_t>(ttid);
-      if (target.ppid == 0) target.ppid = 1;
-      r.target = std::move(target);
-    }
-    e.target_pid = tpid > 0 ? tpid : 0;
-    if (e.target_arg_pid == 0) e.target_arg_pid = e.target_pid;
-    if (e.target_tid == 0) e.target_tid = e.target_pid;
-  }
+  if (evt_has_target(r.event.type) && !read_target(o, arg_pid, r, error)) return std::nullopt;
   return r;
 }
 
