@@ -384,6 +384,21 @@ int BPF_PROG(th_sys_exit, struct pt_regs *regs, long ret) {
   return on_syscall_exit(regs, sc, abi, ret);
 }
 
+/* Entry, raw_syscalls: only writes are looked at there (see mem_write.bpf.h). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(th_sys_enter, struct pt_regs *regs, long id) {
+  long nr = th_syscall_nr(id);
+  /* Every syscall passes here: decide on the number alone first. */
+  if (!is_write_syscall(th_syscall_of(nr, TH_ABI_X64)) &&
+      !is_write_syscall(th_syscall_of(nr, TH_ABI_IA32)) &&
+      !is_write_syscall(th_syscall_of(nr, TH_ABI_X32)))
+    return 0;
+  enum th_abi abi = th_abi_of(nr, th_in_ia32_syscall(bpf_get_current_task_btf()));
+  enum th_syscall sc = th_syscall_of(nr, abi);
+  if (!is_write_syscall(sc)) return 0;
+  return on_write_enter(bpf_get_current_task_btf(), regs, sc, abi);
+}
+
 /* Hook set 2: per-syscall exit tracepoints (x86-64 ABI only). Their context is the kernel's
  * struct syscall_trace_exit (kernel/trace/trace.h), as vmlinux.h has it. */
 
@@ -407,6 +422,17 @@ TH_PER_SYSCALL_EXIT(pwrite64, TH_SC_PWRITE64)
 TH_PER_SYSCALL_EXIT(writev, TH_SC_WRITEV)
 TH_PER_SYSCALL_EXIT(pwritev, TH_SC_PWRITEV)
 TH_PER_SYSCALL_EXIT(pwritev2, TH_SC_PWRITEV2)
+
+#define TH_PER_SYSCALL_ENTER(name, sc)                                   \
+  SEC("tracepoint/syscalls/sys_enter_" #name)                            \
+  int th_enter_##name(void *ctx) {                                       \
+    return on_write_enter(bpf_get_current_task_btf(), current_regs(), sc, TH_ABI_X64); \
+  }
+TH_PER_SYSCALL_ENTER(write, TH_SC_WRITE)
+TH_PER_SYSCALL_ENTER(pwrite64, TH_SC_PWRITE64)
+TH_PER_SYSCALL_ENTER(writev, TH_SC_WRITEV)
+TH_PER_SYSCALL_ENTER(pwritev, TH_SC_PWRITEV)
+TH_PER_SYSCALL_ENTER(pwritev2, TH_SC_PWRITEV2)
 
 #include "exec_fds.bpf.h"
 #include "exec_trust.bpf.h"

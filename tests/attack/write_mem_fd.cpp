@@ -1,6 +1,6 @@
 // Writes into the victim's memory through a memory-file descriptor, however the writer got it:
 // reads N bytes of the victim's code and writes the same bytes back (the victim is unchanged).
-//   write_mem_fd PID [--via self|inherit|scm|dup|pidfd] [--call C] [--bytes N] [--addr A]
+//   write_mem_fd PID [--via self|inherit|scm|dup|pidfd|swap] [--call C] [--bytes N] [--addr A]
 // --via self:    this process opens /proc/PID/mem O_RDWR and writes
 //       inherit: this process opens it and forks; the child writes through the inherited copy
 //       scm:     a child forked before the open receives the descriptor over a unix socket
@@ -8,17 +8,25 @@
 //       dup:     dup2 onto descriptor 77, the original closed, writes through 77
 //       pidfd:   a child opens it; this process takes it with pidfd_getfd(2) and writes, so the
 //                opener never writes and the writer never opened
+//       swap:    writes from a page that userfaultfd holds back; while the kernel waits for it,
+//                a second thread dup2()s /dev/null onto the descriptor, then lets the write
+//                finish: the table shows /dev/null when the write returns (pwrite only)
 // --call write:    lseek + write            pwrite:   pwrite64 at the address
 //        writev:   lseek + writev (2 iovecs) pwritev:  pwritev at the address (2 iovecs)
 //        pwritev2: lseek + pwritev2 at offset -1 (the file position)
 //        int80:    lseek + write through the ia32 entry (int 0x80) from a buffer below 4 GiB
 // Reports the writer's and the opener's pids.
 #include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+
+#include <thread>
 
 #include "common.h"
 
@@ -169,8 +177,45 @@ Outcome steal_with_pidfd(const Plan& plan) {
   return {getpid(), opener, fd};
 }
 
+// The write's source page is missing and registered with userfaultfd: the kernel's copy from it
+// waits for the handler thread, which first replaces the descriptor, then supplies the page.
+Outcome swap_during_write(const Plan& plan) {
+  int fd = open_mem(plan.target);
+  std::vector<char> data = read_back(fd, plan);
+  int uffd = static_cast<int>(syscall(SYS_userfaultfd, O_CLOEXEC));
+  if (uffd < 0) attack::die("userfaultfd");
+  uffdio_api api{UFFD_API, 0, 0};
+  if (ioctl(uffd, UFFDIO_API, &api) != 0) attack::die("UFFDIO_API");
+  const long page = sysconf(_SC_PAGESIZE);
+  void* area = mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (area == MAP_FAILED) attack::die("mmap");
+  uffdio_register reg{{reinterpret_cast<uintptr_t>(area), static_cast<uint64_t>(page)},
+                      UFFDIO_REGISTER_MODE_MISSING, 0};
+  if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0) attack::die("UFFDIO_REGISTER");
+  std::vector<char> source(page);
+  std::memcpy(source.data(), data.data(), data.size());
+  bool swapped = false;
+  std::thread handler([&] {
+    pollfd p{uffd, POLLIN, 0};
+    uffd_msg msg{};
+    if (poll(&p, 1, 10000) != 1 || read(uffd, &msg, sizeof(msg)) != sizeof(msg)) return;
+    int devnull = open("/dev/null", O_WRONLY);
+    swapped = devnull >= 0 && dup2(devnull, fd) == fd;  // the table now says /dev/null
+    uffdio_copy copy{reinterpret_cast<uintptr_t>(area), reinterpret_cast<uintptr_t>(source.data()),
+                     static_cast<uint64_t>(page), 0, 0};
+    ioctl(uffd, UFFDIO_COPY, &copy);
+  });
+  ssize_t done = pwrite(fd, area, data.size(), static_cast<off_t>(plan.addr));
+  handler.join();
+  if (!swapped) attack::die("the descriptor was not swapped during the write");
+  if (done != static_cast<ssize_t>(data.size())) attack::die("pwrite through the swapped descriptor");
+  close(fd);
+  return {getpid(), getpid(), fd};
+}
+
 Outcome run(const std::string& via, const Plan& plan) {
   if (via == "pidfd") return steal_with_pidfd(plan);
+  if (via == "swap") return swap_during_write(plan);
   if (via == "scm") {
     int socks[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, socks) != 0) attack::die("socketpair");
@@ -225,7 +270,7 @@ Outcome run(const std::string& via, const Plan& plan) {
 
 int main(int argc, char** argv) {
   attack::Args args = attack::parse_args(
-      argc, argv, true, "PID [--via self|inherit|scm|dup|pidfd] [--call C] [--bytes N] [--addr A]");
+      argc, argv, true, "PID [--via self|inherit|scm|dup|pidfd|swap] [--call C] [--bytes N] [--addr A]");
   Plan plan{args.pid, args.number("addr", attack::find_exe_mapping(args.pid, "r-x")),
             static_cast<std::size_t>(args.number("bytes", 16)), args.get("call", "pwrite")};
   if (!plan.addr) attack::die("no code mapping found in the target");

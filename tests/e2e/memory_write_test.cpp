@@ -56,6 +56,12 @@ TEST_F(MemoryWrite, DescriptorTakenWithPidfdGetfd) {
   expect_write_alert({"--via", "pidfd", "--call", "pwritev"}, "pwritev");
 }
 
+// A second thread replaces the descriptor with /dev/null while the kernel writes through it
+// (the write's source page is held back with userfaultfd): what the write began with counts.
+TEST_F(MemoryWrite, DescriptorSwappedWhileTheWriteIsUnderWay) {
+  expect_write_alert({"--via", "swap"}, "pwrite");
+}
+
 // Each call, including those that write at the file position (write, writev, pwritev2 at -1):
 // the offset reported is where the write went.
 TEST_F(MemoryWrite, EveryWriteCallAndItsOffset) {

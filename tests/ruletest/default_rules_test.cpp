@@ -117,6 +117,10 @@ TEST(DefaultRules, KeepTracersPerStopRequestsOutOfTheProbeFilter) {
     EXPECT_TRUE(in.wants_ptrace(*ptrace_request_from_name(wanted))) << wanted;
   EXPECT_TRUE(in.types.contains(EvtType::process_vm_writev));
   EXPECT_TRUE(in.mem_open_write);
+  // Writes into memory files are wanted through every write call, so the kernel reports them.
+  for (EvtType t : {EvtType::write, EvtType::pwrite, EvtType::writev, EvtType::pwritev,
+                    EvtType::pwritev2})
+    EXPECT_TRUE(in.types.contains(t)) << evt_type_name(t);
 }
 
 TEST(DefaultRules, AreDocumentedAndTagged) {
