@@ -244,6 +244,7 @@ SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan, std
   bpf_map__set_max_entries(skel->maps.events, ring);
   bpf_map__set_max_entries(skel->maps.bulk, bulk);
   skel->rodata->wakeup_bytes = std::min(options.wakeup_bytes, bulk / 4);
+  skel->rodata->wakeup_gap_ns = uint64_t{Probe::kWakeupGapMs} * 1'000'000u;
   skel->rodata->lifecycle_limit_bytes = ring - ring / 4;
   skel->rodata->flood_burst[TH_CLASS_LIFECYCLE] = 0;
   skel->rodata->flood_burst[TH_CLASS_INJECT] = options.flood.inject_burst;
@@ -378,9 +379,9 @@ int Probe::poll(int timeout_ms, const std::function<void(Event&)>& on_event) {
   int rc = 0;
   for (;;) {
     // Wait for a wakeup for at most one slice, then take what is there, woken or not.
-    int slice = timeout_ms < 0 ? kPollSliceMs : static_cast<int>(std::clamp<int64_t>(
+    int slice = timeout_ms < 0 ? kWakeupGapMs : static_cast<int>(std::clamp<int64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count(), 0,
-        kPollSliceMs));
+        kWakeupGapMs));
     if (impl_->merge.empty()) {
       pollfd ready{ring_buffer__epoll_fd(impl_->ring.get()), POLLIN, 0};
       if (::poll(&ready, 1, slice) < 0 && errno == EINTR) {
@@ -403,6 +404,8 @@ int Probe::poll(int timeout_ms, const std::function<void(Event&)>& on_event) {
 }
 
 int Probe::fd() const { return ring_buffer__epoll_fd(impl_->ring.get()); }
+
+bool Probe::busy() const { return impl_->handled > 0 || !impl_->merge.empty(); }
 
 Probe::Stats Probe::stats() const {
   Stats s = impl_->user_stats;

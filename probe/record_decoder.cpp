@@ -214,7 +214,7 @@ bool decode_record(std::span<const std::byte> record, int64_t boot_to_epoch_ns, 
           if (!parent.empty()) ev.cgroup.append("/").append(parent);
           ev.cgroup.append("/").append(leaf);
         } else {
-          ev.cgroup = "/";  // the root: not in a container
+          ev.cgroup.assign(1, '/');  // the root: not in a container
         }
       }
       return true;

@@ -41,6 +41,7 @@
 #include "kernel_args.h"
 #include "syscall_abi.h"
 #include "tracehound.h"
+#include "wakeup.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -48,11 +49,6 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __s32 ignore_tgid = 0;        /* tracehound itself: no injection-kind records */
 const volatile __u64 mem_open_fns[TH_MEM_OPEN_FNS] = {}; /* address(es) of mem_open() */
 const volatile bool use_task_kfuncs = true;  /* false: portable resolution only (tests) */
-/* 0: wake the reader for every record it is waiting for. Otherwise lifecycle and bulk records
- * are committed silently until this many bytes are pending in their ring, and the reader also
- * looks on its own every few milliseconds: a wakeup costs the producing task more than building
- * the record does. Injection records always wake the reader: they are rare and urgent. */
-const volatile __u64 wakeup_bytes = 0;
 
 #define TH_MAX_ANCESTORS 64  /* real_parent hops when deciding target_is_descendant */
 #define TH_MAX_TRACEES 64    /* entries of current->ptraced looked at */
@@ -118,19 +114,13 @@ static __always_inline void *reserve(const struct flood_ticket *t, __u32 size) {
   return rec;
 }
 
-/* Batched wakeup: silent until wakeup_bytes are pending in `ring`. */
-static __always_inline __u64 batched_wakeup(void *ring) {
-  if (!wakeup_bytes) return 0;
-  return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-                                                                     : BPF_RB_NO_WAKEUP;
-}
-
+/* Commits a reserved record, waking the reader as wakeup.bpf.h explains. */
 static __always_inline void submit(void *rec, const struct flood_ticket *t) {
-  __u64 flags = 0; /* injections: wake the reader now */
+  __u64 flags = BPF_RB_FORCE_WAKEUP; /* injections: wake the reader now */
   if (t->klass == TH_CLASS_BULK)
-    flags = batched_wakeup(&bulk);
+    flags = batched_wakeup(&bulk, WAKE_BULK);
   else if (t->klass == TH_CLASS_LIFECYCLE)
-    flags = batched_wakeup(&events);
+    flags = batched_wakeup(&events, WAKE_EVENTS);
   bpf_ringbuf_submit(rec, flags);
   count(t->kind, COUNT_EVENT);
 }
