@@ -105,7 +105,7 @@ std::vector<std::string> unwatched_abis(const CompatSyscalls& compat) {
   auto gap = [&](const char* abi, const char* how) {
     gaps.push_back(std::string(abi) + " system calls (" + how +
                    ") work on this host but are NOT watched: per-syscall hooks never see them, so "
-                   "ptrace, process_vm_writev and memory-file opens made that way go unseen; use "
+                   "ptrace, process_vm_writev and memory-file opens and writes made that way go unseen; use "
                    "syscall_hooks: automatic or raw_syscalls, or boot with ia32_emulation=0");
   };
   if (compat.ia32) gap("32-bit (ia32)", "int 0x80, sysenter, also from 64-bit code");
@@ -244,6 +244,7 @@ SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan, std
   bpf_map__set_max_entries(skel->maps.events, ring);
   bpf_map__set_max_entries(skel->maps.bulk, bulk);
   skel->rodata->wakeup_bytes = std::min(options.wakeup_bytes, bulk / 4);
+  skel->rodata->wakeup_gap_ns = uint64_t{Probe::kWakeupGapMs} * 1'000'000u;
   skel->rodata->lifecycle_limit_bytes = ring - ring / 4;
   skel->rodata->flood_burst[TH_CLASS_LIFECYCLE] = 0;
   skel->rodata->flood_burst[TH_CLASS_INJECT] = options.flood.inject_burst;
@@ -256,9 +257,15 @@ SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan, std
 
   bool raw = plan.hooks == SyscallHooks::raw_syscalls;
   bpf_program__set_autoload(skel->progs.th_sys_exit, raw);
+  bpf_program__set_autoload(skel->progs.th_sys_enter, raw);
   for (bpf_program* p : {skel->progs.th_exit_ptrace, skel->progs.th_exit_process_vm_readv,
                          skel->progs.th_exit_process_vm_writev, skel->progs.th_exit_open,
-                         skel->progs.th_exit_openat, skel->progs.th_exit_openat2})
+                         skel->progs.th_exit_openat, skel->progs.th_exit_openat2,
+                         skel->progs.th_exit_write, skel->progs.th_exit_pwrite64,
+                         skel->progs.th_exit_writev, skel->progs.th_exit_pwritev,
+                         skel->progs.th_exit_pwritev2, skel->progs.th_enter_write,
+                         skel->progs.th_enter_pwrite64, skel->progs.th_enter_writev,
+                         skel->progs.th_enter_pwritev, skel->progs.th_enter_pwritev2})
     bpf_program__set_autoload(p, !raw);
 
   if (int err = tracehound_bpf__load(skel.get()); err != 0) {
@@ -372,9 +379,9 @@ int Probe::poll(int timeout_ms, const std::function<void(Event&)>& on_event) {
   int rc = 0;
   for (;;) {
     // Wait for a wakeup for at most one slice, then take what is there, woken or not.
-    int slice = timeout_ms < 0 ? kPollSliceMs : static_cast<int>(std::clamp<int64_t>(
+    int slice = timeout_ms < 0 ? kWakeupGapMs : static_cast<int>(std::clamp<int64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count(), 0,
-        kPollSliceMs));
+        kWakeupGapMs));
     if (impl_->merge.empty()) {
       pollfd ready{ring_buffer__epoll_fd(impl_->ring.get()), POLLIN, 0};
       if (::poll(&ready, 1, slice) < 0 && errno == EINTR) {
@@ -397,6 +404,8 @@ int Probe::poll(int timeout_ms, const std::function<void(Event&)>& on_event) {
 }
 
 int Probe::fd() const { return ring_buffer__epoll_fd(impl_->ring.get()); }
+
+bool Probe::busy() const { return impl_->handled > 0 || !impl_->merge.empty(); }
 
 Probe::Stats Probe::stats() const {
   Stats s = impl_->user_stats;

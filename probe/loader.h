@@ -44,9 +44,11 @@ struct ProbeOptions {
   // one page; the `bulk` ring (everything else) gets a quarter of it.
   uint32_t ringbuf_bytes = 8u << 20;
   FloodControl flood;
-  // The kernel wakes the reader once this many bytes are pending (at most a quarter of the
-  // ring); below that, poll() finds records on its own within kPollSliceMs. 0: wake for every
-  // record. Batching matters under floods: a wakeup costs the traced task ~10x the record.
+  // The kernel wakes the reader for a lifecycle or bulk record once this many bytes are pending
+  // (at most a quarter of the ring), or when its ring's last wakeup is Probe::kWakeupGapMs old;
+  // otherwise the record is committed silently and found by the reader's next look, which
+  // busy() says when to take (probe/wakeup.bpf.h). 0: wake for every record. Batching matters
+  // under floods: a wakeup costs the traced task ~10x the record.
   uint32_t wakeup_bytes = 64u << 10;
   int32_t ignore_tgid = 0;            // no injection-kind events from this process (tracehound)
   SyscallHooks hooks = SyscallHooks::automatic;
@@ -78,13 +80,18 @@ class Probe {
   // Waits up to `timeout_ms` (0: no wait, -1: forever) for records and hands each as an Event
   // to `on_event` (the same Event object, reused). Returns as soon as some were handled, with
   // their number, or -errno. An exception from `on_event` propagates after its record is
-  // consumed. Records committed without a wakeup are found within kPollSliceMs.
+  // consumed. Records committed without a wakeup are found within kWakeupGapMs.
   int poll(int timeout_ms, const std::function<void(Event&)>& on_event);
-  static constexpr int kPollSliceMs = 20;
+  // The kernel wakes the reader at most once per gap and ring for lifecycle and bulk records.
+  static constexpr int kWakeupGapMs = 4;
 
-  // The ring buffer's epoll fd, readable once wakeup_bytes are pending: an event loop that
-  // waits on it must also call poll(0, ...) at least every kPollSliceMs.
+  // The ring buffer's epoll fd, readable when the kernel wakes the reader. An event loop that
+  // waits on it calls poll(0, ...) when it is readable and, while busy(), at least every
+  // kWakeupGapMs; while not busy it may sleep until it has other work: the next record wakes it.
   int fd() const;
+  // True when the last poll handled records or holds some back for ordering: records may have
+  // been committed silently since, so look again within kWakeupGapMs.
+  bool busy() const;
 
   struct KindStats {
     uint64_t events = 0;    // records the kernel committed

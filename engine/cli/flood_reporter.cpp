@@ -40,7 +40,7 @@ nlohmann::ordered_json flooder_json(const probe::Flooder& f) {
 
 std::string flooder_text(const probe::Flooder& f) {
   std::string what(probe::kind_name(f.kind));
-  if (f.kind == TH_KIND_PTRACE) what += " " + request_name(f.request);
+  if (f.kind == TH_KIND_PTRACE) what.append(1, ' ').append(request_name(f.request));
   return f.comm + " (pid " + std::to_string(f.pid) + ", uid " + std::to_string(f.uid) +
          "): " + std::to_string(f.held) + " " + what + (f.failed ? " (failed)" : "") +
          (f.dropped ? ", " + std::to_string(f.dropped) + " lost" : "");

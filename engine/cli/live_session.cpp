@@ -15,7 +15,6 @@ namespace {
 // The probe wakes the loop only once a batch of records is pending (cheaper for the traced tasks
 // under floods); this timeout bounds how long a lone record waits: the alert latency
 // (bench/RESULTS.md).
-constexpr int kLoopSliceMs = 4;
 constexpr uint64_t kTickNs = 200'000'000ull;
 constexpr uint64_t kStallNs = 5'000'000'000ull;
 
@@ -198,6 +197,18 @@ void LiveSession::tick(uint64_t now) {
   if (endpoint_) endpoint_->tick(now);
 }
 
+// How long the loop may sleep: a wakeup gap while records flow (some may have been committed
+// without waking us), else until the next tick or the end of the run. An idle detector then
+// turns only for its ticks; the first record after a quiet spell wakes it (probe/wakeup.bpf.h).
+int LiveSession::wait_ms(uint64_t deadline) const {
+  if (probe_->busy()) return probe::Probe::kWakeupGapMs;
+  uint64_t now = now_ns();
+  uint64_t until = last_tick_ + kTickNs;
+  if (deadline && deadline < until) until = deadline;
+  if (until <= now) return 0;
+  return static_cast<int>((until - now + 999'999) / 1'000'000);
+}
+
 int LiveSession::run() {
   auto on_event = [this](Event& e) { handle(e); };
   uint64_t deadline =
@@ -205,7 +216,7 @@ int LiveSession::run() {
   bool stop = false;
   while (!stop && !record_failed_) {
     pollfd fds[2] = {{probe_->fd(), POLLIN, 0}, {signals_.fd(), POLLIN, 0}};
-    ::poll(fds, 2, kLoopSliceMs);
+    ::poll(fds, 2, wait_ms(deadline));
     int rc = probe_->poll(0, on_event);
     if (rc < 0 && rc != -EINTR) spdlog::warn("ring buffer poll failed: {}", rc);
     handle_signals(stop);

@@ -60,6 +60,7 @@ class LiveSession {
   void handle_signals(bool& stop);
   void reload_rules();
   void tick(uint64_t now);
+  int wait_ms(uint64_t deadline) const;
   void finish();
   Health liveness() const;
   Health readiness() const;

@@ -61,7 +61,9 @@ enum EventField : uint32_t {
   kChildTid = 1u << 20,
   kCloneFlags = 1u << 21,
   kExitCode = 1u << 22,
-  kAllEventFields = (1u << 23) - 1,
+  kOffset = 1u << 23,
+  kFd = 1u << 24,  // absent: -1
+  kAllEventFields = (1u << 25) - 1,
 };
 
 // Flags of a process record.

@@ -44,6 +44,8 @@ void reset_event(Event& e) {
   e.child_pid = e.child_tid = 0;
   e.clone_flags = 0;
   e.exit_code = 0;
+  e.offset = 0;
+  e.fd = -1;
   e.proc = e.target = nullptr;
   e.table = nullptr;
 }
@@ -202,6 +204,8 @@ bool CaptureReader::decode_event(std::string_view payload, Event& e, std::size_t
   if (bits & kChildTid) e.child_tid = d.snum<int32_t>();
   if (bits & kCloneFlags) e.clone_flags = d.varint();
   if (bits & kExitCode) e.exit_code = d.snum<int32_t>();
+  if (bits & kOffset) e.offset = d.varint();
+  if (bits & kFd) e.fd = d.snum<int32_t>();
   bad_at = d.pos();
   if (!d.ok() || !d.done()) return false;
   last_ts_ = e.ts_ns;

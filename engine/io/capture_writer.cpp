@@ -33,6 +33,9 @@ bool same_process(const Process& a, const Process& b) {
 }
 static_assert(sizeof(Process) == 336, "Process changed: update same_process and the process record");
 
+// A field added to Event must be added to the event record (put_event, decode_event).
+static_assert(sizeof(Event) == 384, "Event changed: update the event record");
+
 bool same_actor(const Actor& a, const Actor& b) {
   return a.pid == b.pid && a.tid == b.tid && a.ppid == b.ppid && a.vpid == b.vpid &&
          a.uid == b.uid && a.loginuid == b.loginuid && a.cgroup_id == b.cgroup_id &&
@@ -160,6 +163,8 @@ void CaptureWriter::put_event(const Event& e) {
   flag(e.child_tid != 0, kChildTid);
   flag(e.clone_flags != 0, kCloneFlags);
   flag(e.exit_code != 0, kExitCode);
+  flag(e.offset != 0, kOffset);
+  flag(e.fd != -1, kFd);
 
   std::size_t at = begin_record();
   Encoder enc(buf_);
@@ -194,6 +199,8 @@ void CaptureWriter::put_event(const Event& e) {
   if (bits & kChildTid) enc.svarint(e.child_tid);
   if (bits & kCloneFlags) enc.varint(e.clone_flags);
   if (bits & kExitCode) enc.svarint(e.exit_code);
+  if (bits & kOffset) enc.varint(e.offset);
+  if (bits & kFd) enc.svarint(e.fd);
   end_record(at, static_cast<uint8_t>(RecordKind::event));
 
   if (new_actor) {

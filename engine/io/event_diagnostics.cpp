@@ -14,7 +14,7 @@ uint32_t key_path_column(std::string_view line, std::string_view path) {
     path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
     key = key.substr(0, key.find('['));  // ancestors[2] -> ancestors
     // The key, not a value that reads the same: a colon must follow it.
-    std::string quoted = "\"" + std::string(key) + "\"";
+    std::string quoted = std::string(1, '"').append(key).append(1, '"');
     for (found = line.find(quoted, at); found != std::string_view::npos;
          found = line.find(quoted, found + 1)) {
       std::size_t after = line.find_first_not_of(" \t", found + quoted.size());

@@ -292,6 +292,16 @@ bool read_kind_args(Obj& o, const json* pj, Event& e, Process& proc, int64_t& ar
         e.open_flags = static_cast<uint32_t>(flags);
         return true;
       });
+    case EvtFamily::mem_write:
+      return sub("write", "write.", [&](Obj& v) {
+        int64_t fd = e.fd;
+        if (!v.get_str("path", e.path) || !v.get_int("fd", fd) ||
+            !v.get_uint("offset", e.offset) || !v.get_uint("bytes", e.bytes) ||
+            !v.get_int("pid", arg_pid))
+          return false;
+        e.fd = static_cast<int32_t>(fd);
+        return true;
+      });
     case EvtFamily::exec: return read_exec_args(o, pj, e, proc, error);
     case EvtFamily::fork: {
       bool ok = sub("fork", "fork.", [&](Obj& v) {
@@ -491,6 +501,10 @@ nlohmann::ordered_json event_to_json(const Event& e, const ProcessTable& table,
       break;
     case EvtFamily::exit:
       j["exit"] = {{"code", e.exit_code}};
+      break;
+    case EvtFamily::mem_write:
+      j["write"] = {{"path", e.path},     {"fd", e.fd},       {"offset", e.offset},
+                    {"bytes", e.bytes},   {"pid", e.target_arg_pid}};
       break;
   }
   if (evt_has_target(e.type) && e.target_pid > 0) {

@@ -73,7 +73,9 @@ TEST(Flood, InjectionDuringAnUnprivilegedFloodIsStillSeen) {
   EXPECT_TRUE(attach_alert) << "the attach was lost in the flood\n" << th.log();
   auto write_alert = by_injector("Ptrace write into non-descendant process");
   EXPECT_TRUE(write_alert) << "the write was lost in the flood\n" << th.log();
-  if (write_alert) EXPECT_EQ(field_str(*write_alert, "evt.arg.request"), "PTRACE_POKETEXT");
+  if (write_alert) {
+    EXPECT_EQ(field_str(*write_alert, "evt.arg.request"), "PTRACE_POKETEXT");
+  }
   EXPECT_EQ(v.finish(), 0);
 
   // Every flooder is named (the report comes once per interval: wait for the next one).

@@ -35,8 +35,8 @@ using Process = th::test::Child;
 class Tracehound {
  public:
   struct Options {
-    std::vector<std::string> rules_files;  // empty: the default ruleset
-    std::string rules_yaml;                // written to a temp file and added to rules_files
+    std::vector<std::string> rules_files{};  // empty: the default ruleset
+    std::string rules_yaml{};              // written to a temp file and added to rules_files
     bool fold = true;
     std::vector<std::string> extra_args = {};  // more `run` arguments (--config FILE, say)
   };

@@ -31,9 +31,10 @@ class RedTeam : public DefaultRulesTest {
   void expect_nothing_above_notice(const std::string& what, const std::set<int64_t>& actors) {
     th_->settle();
     for (const auto& a : th_->alerts())
-      if (actors.count(field_int(a, "proc.pid")))
+      if (actors.count(field_int(a, "proc.pid"))) {
         EXPECT_FALSE(kAboveNotice.count(a["priority"].get<std::string>()))
             << what << " raised " << a["priority"] << ": " << a["output"];
+      }
   }
 };
 

@@ -109,6 +109,8 @@ void expect_same(const Event& a, const Event& b) {
   EXPECT_EQ(a.child_tid, b.child_tid);
   EXPECT_EQ(a.clone_flags, b.clone_flags);
   EXPECT_EQ(a.exit_code, b.exit_code);
+  EXPECT_EQ(a.offset, b.offset);
+  EXPECT_EQ(a.fd, b.fd);
 }
 
 std::vector<Event> sample(World& w) {
@@ -121,6 +123,12 @@ std::vector<Event> sample(World& w) {
   Event peek = w.ptrace(0x4206, 200, 300, 0);
   peek.ts_ns += 5;  // same actor: written once
   Event open = w.open_mem(200, 300, 2);
+  Event write = open;
+  write.type = EvtType::pwrite;
+  write.open_flags = 0;
+  write.offset = 0x7ffd00001000ull;
+  write.fd = 7;
+  write.bytes = 64;
   Event exec = w.exec(250, "/memfd:x (deleted)", true);
   exec.argv = {"x", "", "arg with spaces"};
   exec.cgroup = "/system.slice/x";
@@ -144,7 +152,7 @@ std::vector<Event> sample(World& w) {
   exit.child_pid = exit.child_tid = 0;
   exit.clone_flags = 0;
   exit.exit_code = -9;
-  return {poke, peek, open, exec, fork, exit};
+  return {poke, peek, open, write, exec, fork, exit};
 }
 
 TEST(Capture, RoundTripsEveryField) {

@@ -252,7 +252,9 @@ TEST(MetricsEndpoint, AnOversizedRequestIsRefused) {
   httplib::Client client("127.0.0.1", server.port());
   httplib::Headers h = {{"X-Big", std::string(20000, 'a')}};
   auto r = client.Get("/metrics", h);
-  if (r) EXPECT_EQ(r->status, 431);  // or the connection is closed before the answer is read
+  if (r) {
+    EXPECT_EQ(r->status, 431);  // or the connection is closed before the answer is read
+  }
   EXPECT_EQ(m.value("tracehound_metrics_connections_refused_total", {{"reason", "too_large"}}), 1);
 }
 

@@ -311,10 +311,11 @@ inline Config with_file(const std::string& path) {
 // How a spawned process's standard streams are wired: an fd to dup2 onto it (-1: keep ours),
 // or for stdout/stderr a file to write (empty: keep ours).
 struct SpawnIo {
-  std::vector<std::string> env;  // NAME=value added to ours
+  // Every member has a default so that designated initialisers may leave any of them out.
+  std::vector<std::string> env{};  // NAME=value added to ours
   int stdin_fd = -1, stdout_fd = -1;
-  std::string stdout_path, stderr_path;
-  std::vector<int> close_in_child;  // our ends of the pipes
+  std::string stdout_path{}, stderr_path{};
+  std::vector<int> close_in_child{};  // our ends of the pipes
 };
 
 // Starts args[0] (a path) with args; the pid, -1 when it cannot start.
