@@ -251,9 +251,11 @@ BENCHMARK(BM_Compile1000Rules)->Unit(benchmark::kMillisecond);
   return n;
 }
 
-// Cost per event of the generated ptrace-style rule sets (bench/ptrace_rules.h): args are the
-// number of rules and the mix (0: W1-like, 1: an injector making the pinned requests).
-void BM_PtraceRules(benchmark::State& state) {
+// Cost per event of the generated ptrace-style rule sets (bench/ptrace_rules.h) through `match`
+// (match_indexed or match_by_type_only): args are the number of rules and the mix (0: W1-like,
+// 1: an injector making the pinned requests).
+void ptrace_rules_bench(benchmark::State& state,
+                        uint64_t (*match)(const Ruleset&, const Event&, Scratch&)) {
   auto rules = load_or_die(state, load_rules_from_strings(
                                       {{"bench.yaml", bench::ptrace_rules(int(state.range(0)))}}));
   if (!rules) return;
@@ -263,32 +265,18 @@ void BM_PtraceRules(benchmark::State& state) {
   Scratch scratch;
   uint64_t matches = 0;
   std::size_t i = 0;
-  for (auto _ : state) {
-    matches += match_indexed(*rules, events[i++ & 4095], scratch);
-  }
+  for (auto _ : state) matches += match(*rules, events[i++ & 4095], scratch);
   benchmark::DoNotOptimize(matches);
   state.SetItemsProcessed(state.iterations());
   state.counters["matches"] = static_cast<double>(matches);
 }
+
+void BM_PtraceRules(benchmark::State& state) { ptrace_rules_bench(state, match_indexed); }
 BENCHMARK(BM_PtraceRules)->ArgsProduct({{1, 50, 1000}, {0, 1}});
 
-// The same events evaluated without the index below the type (match_by_type_only).
+// The same events evaluated without the index below the type.
 void BM_PtraceRulesByTypeOnly(benchmark::State& state) {
-  auto rules = load_or_die(state, load_rules_from_strings(
-                                      {{"bench.yaml", bench::ptrace_rules(int(state.range(0)))}}));
-  if (!rules) return;
-  ProcessTable table(ProcessTableOptions{.proc_root = "", .passwd_path = ""});
-  populate(table);
-  auto events = ptrace_mix(table, int(state.range(1)), 4096);
-  Scratch scratch;
-  uint64_t matches = 0;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    matches += match_by_type_only(*rules, events[i++ & 4095], scratch);
-  }
-  benchmark::DoNotOptimize(matches);
-  state.SetItemsProcessed(state.iterations());
-  state.counters["matches"] = static_cast<double>(matches);
+  ptrace_rules_bench(state, match_by_type_only);
 }
 BENCHMARK(BM_PtraceRulesByTypeOnly)->ArgsProduct({{1, 50, 1000}, {0, 1}});
 

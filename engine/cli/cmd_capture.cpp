@@ -31,6 +31,7 @@ struct CaptureOptions {
   double duration = 0;
   std::vector<std::string> rules;  // optional: capture only what these rules could match
   std::string format = "binary";   // or "jsonl"
+  bool no_aggregation = false;     // every record, no in-kernel flood aggregation
   bool verbose = false;
 };
 
@@ -56,7 +57,8 @@ std::string local_hostname() {
 }
 
 int capture(const CaptureOptions& o) {
-  LiveSession session({.duration_s = o.duration});  // first: later threads inherit its mask
+  // First: later threads inherit its signal mask.
+  LiveSession session({.duration_s = o.duration, .aggregate_floods = !o.no_aggregation});
   setup_logging(o.verbose);
   Config cfg;
   if (!load_config(o.config_path, o.overrides, cfg)) return 2;
@@ -121,6 +123,9 @@ Runner add_capture(CLI::App& app) {
                   "binary (compact, keeps up with the probe; the default) or jsonl (JSON Lines, "
                   "one self-contained event per line)")
       ->check(CLI::IsMember({"binary", "jsonl"}));
+  cmd->add_flag("--no-aggregation", o->no_aggregation,
+                "Record every event the probe makes: no in-kernel aggregation of floods (a "
+                "complete recording; a flood may then overflow the ring, which is counted)");
   cmd->add_flag("-v,--verbose", o->verbose, "Debug logging");
   return [o]() { return capture(*o); };
 }

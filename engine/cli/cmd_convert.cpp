@@ -35,7 +35,9 @@ struct ConvertOptions {
 class Sink {
  public:
   Sink(int fd, bool binary) : fd_(fd) {
-    if (binary) writer_.emplace(fd, CaptureHeader{.producer = "tracehound convert"});
+    CaptureHeader h;
+    h.producer = "tracehound convert";
+    if (binary) writer_.emplace(fd, h);
   }
   bool put(const Event& e, const ProcessTable& table) {
     if (writer_) return writer_->write(e, table);

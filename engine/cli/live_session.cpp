@@ -64,7 +64,10 @@ bool LiveSession::open_probe_and_table(const Config& cfg, const Interest& intere
   table_ = std::make_unique<ProcessTable>(process_table_options(cfg, ProcSource::host));
   known_processes_ = table_->bootstrap();
   warn_if_proc_unreadable();
-  probe_ = open_probe(probe_options(cfg, interest));
+  probe::ProbeOptions po = probe_options(cfg, interest);
+  if (!opts_.aggregate_floods)
+    po.flood.inject_burst = po.flood.bulk_burst = po.flood.uid_inject = po.flood.uid_bulk = 0;
+  probe_ = open_probe(po);
   if (!probe_) return false;
   spdlog::info("probe: {}", probe_->describe());
   return true;

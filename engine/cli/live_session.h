@@ -28,6 +28,9 @@ class LiveSession {
  public:
   struct Options {
     double duration_s = 0;  // 0: until a signal
+    // false: the probe sends every record instead of aggregating floods in the kernel
+    // (capture --no-aggregation, for a complete recording; a flood then fills the ring).
+    bool aggregate_floods = true;
   };
   // Where a capture goes: `write` takes each enriched event, `flush` runs at each tick; either
   // returning false (a failed write) stops the session.

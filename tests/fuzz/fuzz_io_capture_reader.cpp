@@ -24,7 +24,7 @@ void round_trip(const th::Event& e, const th::ProcessTable& table) {
   int fd = memfd_create("fuzz", MFD_CLOEXEC);
   if (fd < 0) return;
   {
-    th::CaptureWriter w(fd, {.producer = "fuzz"});
+    th::CaptureWriter w(fd, th::CaptureHeader{});
     if (!w.write(e, table) || !w.finish(0)) std::abort();
   }
   std::string bytes(static_cast<std::size_t>(lseek(fd, 0, SEEK_END)), '\0');
