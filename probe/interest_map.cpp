@@ -17,6 +17,11 @@ th_syscall evt_type_syscall(EvtType type) {
     case EvtType::fork: return TH_SC_FORK;
     case EvtType::vfork: return TH_SC_VFORK;
     case EvtType::procexit: return TH_SC_NONE;
+    case EvtType::write: return TH_SC_WRITE;
+    case EvtType::pwrite: return TH_SC_PWRITE64;
+    case EvtType::writev: return TH_SC_WRITEV;
+    case EvtType::pwritev: return TH_SC_PWRITEV;
+    case EvtType::pwritev2: return TH_SC_PWRITEV2;
   }
   return TH_SC_NONE;
 }

@@ -38,4 +38,15 @@ TH_INLINE __u64 th_clone_flags_arg(__u64 reg) { return (__u32)reg; }
  * parameter is an int: the code is the low 32 bits of data, whatever the high bits say. */
 TH_INLINE __s32 th_arch_prctl_code(__u64 data) { return (__s32)(__u32)data; }
 
+/* A descriptor argument: write(2) and kin take `unsigned int fd` (fdget(unsigned int)), so the
+ * low 32 bits name the descriptor and a "negative" one is just a large number (EBADF). */
+TH_INLINE __u32 th_fd_arg(__u64 reg) { return (__u32)reg; }
+
+/* The file offset of pwrite64/pwritev/pwritev2. x86-64 and x32: one 64-bit register (pwritev's
+ * pos_h is shifted out by pos_from_hilo on 64-bit kernels). ia32: two 32-bit halves, low first
+ * (sys_ia32_pwrite64, compat_sys_pwritev{,2}). */
+TH_INLINE __u64 th_pos_arg(__u64 lo_reg, __u64 hi_reg, int ia32) {
+  return ia32 ? ((__u64)(__u32)hi_reg << 32) | (__u32)lo_reg : lo_reg;
+}
+
 #endif /* TRACEHOUND_KERNEL_ARGS_H */

@@ -105,7 +105,7 @@ std::vector<std::string> unwatched_abis(const CompatSyscalls& compat) {
   auto gap = [&](const char* abi, const char* how) {
     gaps.push_back(std::string(abi) + " system calls (" + how +
                    ") work on this host but are NOT watched: per-syscall hooks never see them, so "
-                   "ptrace, process_vm_writev and memory-file opens made that way go unseen; use "
+                   "ptrace, process_vm_writev and memory-file opens and writes made that way go unseen; use "
                    "syscall_hooks: automatic or raw_syscalls, or boot with ia32_emulation=0");
   };
   if (compat.ia32) gap("32-bit (ia32)", "int 0x80, sysenter, also from 64-bit code");
@@ -257,9 +257,15 @@ SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan, std
 
   bool raw = plan.hooks == SyscallHooks::raw_syscalls;
   bpf_program__set_autoload(skel->progs.th_sys_exit, raw);
+  bpf_program__set_autoload(skel->progs.th_sys_enter, raw);
   for (bpf_program* p : {skel->progs.th_exit_ptrace, skel->progs.th_exit_process_vm_readv,
                          skel->progs.th_exit_process_vm_writev, skel->progs.th_exit_open,
-                         skel->progs.th_exit_openat, skel->progs.th_exit_openat2})
+                         skel->progs.th_exit_openat, skel->progs.th_exit_openat2,
+                         skel->progs.th_exit_write, skel->progs.th_exit_pwrite64,
+                         skel->progs.th_exit_writev, skel->progs.th_exit_pwritev,
+                         skel->progs.th_exit_pwritev2, skel->progs.th_enter_write,
+                         skel->progs.th_enter_pwrite64, skel->progs.th_enter_writev,
+                         skel->progs.th_enter_pwritev, skel->progs.th_enter_pwritev2})
     bpf_program__set_autoload(p, !raw);
 
   if (int err = tracehound_bpf__load(skel.get()); err != 0) {

@@ -5,7 +5,8 @@
  *  - lifecycle: fork, exec, exit. The process table needs every one; never aggregated. They share
  *    the `events` ring with the injection kinds but may not fill its last quarter.
  *  - inject: what an injection is made of when it succeeds: ptrace ATTACH/SEIZE and the requests
- *    that write memory or registers, process_vm_writev, memory files opened for writing. The
+ *    that write memory or registers, process_vm_writev, memory files opened for writing and
+ *    written. The
  *    `events` ring, all of it; aggregated per (process, request, target) only beyond a generous
  *    burst, so that one process repeating itself cannot crowd out another's injection.
  *  - bulk: everything else a rule may want (TRACEME, reads, failed calls: the kernel refused, so
@@ -51,7 +52,8 @@ TH_INLINE enum th_class th_record_class(__u32 kind, __s64 request, __s64 res) {
                  ? TH_CLASS_INJECT
                  : TH_CLASS_BULK;
     case TH_KIND_VM_WRITE:
-    case TH_KIND_MEM_OPEN_WRITE: return TH_CLASS_INJECT;
+    case TH_KIND_MEM_OPEN_WRITE:
+    case TH_KIND_MEM_WRITE: return TH_CLASS_INJECT;
     default: return TH_CLASS_BULK;
   }
 }

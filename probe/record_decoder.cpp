@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::array<std::string_view, TH_KIND_COUNT> kKindNames = {
     "ptrace", "process_vm_writev", "process_vm_readv", "mem_open_write",
-    "mem_open_read", "fork", "exec", "exit"};
+    "mem_open_read", "fork", "exec", "exit", "mem_write"};
 
 template <typename Rec>
 const Rec* view_as(std::span<const std::byte> record) {
@@ -95,6 +95,13 @@ std::optional<EvtType> evt_type_of(th_kind kind, uint8_t sc) {
       if (sc == TH_SC_EXECVEAT) return EvtType::execveat;
       break;
     case TH_KIND_EXIT: return EvtType::procexit;
+    case TH_KIND_MEM_WRITE:
+      if (sc == TH_SC_WRITE) return EvtType::write;
+      if (sc == TH_SC_PWRITE64) return EvtType::pwrite;
+      if (sc == TH_SC_WRITEV) return EvtType::writev;
+      if (sc == TH_SC_PWRITEV) return EvtType::pwritev;
+      if (sc == TH_SC_PWRITEV2) return EvtType::pwritev2;
+      break;
     case TH_KIND_COUNT: break;
   }
   return std::nullopt;
@@ -165,6 +172,17 @@ bool decode_record(std::span<const std::byte> record, int64_t boot_to_epoch_ns, 
       ev.open_flags = r->flags;
       ev.path.assign(r->path, r->path_len);
       info.truncated = r->path_truncated != 0;
+      return true;
+    }
+    case TH_KIND_MEM_WRITE: {
+      const auto* r = view_as<th_mem_write_event>(record);
+      if (!r || r->path_len > TH_PATH_LEN) return false;
+      decode_target(r->t, ev, info);
+      ev.offset = r->offset;
+      ev.bytes = r->bytes;
+      ev.fd = r->fd;
+      ev.path.assign(r->path, r->path_len);
+      info.truncated = r->path_truncated != 0 || r->bytes_truncated != 0;
       return true;
     }
     case TH_KIND_FORK: {

@@ -29,7 +29,12 @@
   X(TH_SC_CLONE, 56, 120, 56)                      \
   X(TH_SC_CLONE3, 435, 435, 435)                   \
   X(TH_SC_FORK, 57, 2, 57)                         \
-  X(TH_SC_VFORK, 58, 190, 58)
+  X(TH_SC_VFORK, 58, 190, 58)                      \
+  X(TH_SC_WRITE, 1, 4, 1)                          \
+  X(TH_SC_PWRITE64, 18, 181, 18)                   \
+  X(TH_SC_WRITEV, 20, 146, 516)                    \
+  X(TH_SC_PWRITEV, 296, 334, 535)                  \
+  X(TH_SC_PWRITEV2, 328, 379, 547)
 
 #define TH_CASE_X64(sc, x64, ia32, x32) case x64: return sc;
 #define TH_CASE_IA32(sc, x64, ia32, x32) case ia32: return sc;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* tracehound's kernel side: sees ptrace, process_vm_writev/readv and opens of process memory
- * files (the injection kinds), plus fork/exec/exit for the process table, and writes flat records
+/* tracehound's kernel side: sees ptrace, process_vm_writev/readv, opens of and writes into
+ * process memory files (the injection kinds), plus fork/exec/exit for the process table, and writes flat records
  * (tracehound.h) into two ring buffers: `events` for what must never be lost (fork/exec/exit and
  * successful injections), `bulk` for the rest; see flood_control.bpf.h for how a flood is kept
  * from crowding out the first.
@@ -52,7 +52,7 @@ const volatile bool use_task_kfuncs = true;  /* false: portable resolution only 
 
 #define TH_MAX_ANCESTORS 64  /* real_parent hops when deciding target_is_descendant */
 #define TH_MAX_TRACEES 64    /* entries of current->ptraced looked at */
-#define TH_MAX_IOVECS 64     /* local iovecs summed for process_vm_* */
+#define TH_MAX_IOVECS 64     /* local iovecs summed for process_vm_* and writev */
 #define TH_MAX_PATH_PARTS 32 /* path components walked */
 
 struct {
@@ -228,41 +228,13 @@ static __noinline __u32 build_path(struct dentry *dentry, struct vfsmount *vfsmn
 }
 
 /* ---- memory files ---- */
-
-static __always_inline struct file *fd_file(struct task_struct *task, long fd) {
-  struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-  if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds)) return 0;
-  struct file **fds = BPF_CORE_READ(fdt, fd);
-  struct file *f = 0;
-  bpf_core_read(&f, sizeof(f), &fds[fd]);
-  return f;
-}
-
-/* Is `f` a process memory file (/proc/<pid>/mem, /proc/<pid>/task/<tid>/mem, wherever procfs is
- * mounted)? By what it is: procfs, and its file operations' open is the kernel's mem_open (its
- * address comes from /proc/kallsyms). Without that address: a procfs file named "mem" whose inode
- * stands for a pid, which only the memory files are among files named "mem". */
-static __always_inline int is_proc_mem_file(struct file *f, struct inode *inode) {
-  if (BPF_CORE_READ(inode, i_sb, s_magic) != TH_PROC_SUPER_MAGIC) return 0;
-  if (mem_open_fns[0]) {
-    __u64 open_fn = (__u64)BPF_CORE_READ(f, f_op, open);
-    for (int i = 0; i < TH_MEM_OPEN_FNS; i++)
-      if (mem_open_fns[i] && open_fn == mem_open_fns[i]) return 1;
-    return 0;
-  }
-  char name[4] = {};
-  bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(f, f_path.dentry, d_name.name));
-  return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 0 &&
-         th_proc_inode_pid(inode) != 0;
-}
+#include "mem_file.bpf.h"
 
 static __noinline int on_mem_open(struct task_struct *cur, enum th_syscall sc, enum th_abi abi,
                                   long ret) {
   if (ret < 0) return 0;
-  struct file *f = fd_file(cur, ret);
-  if (!f) return 0;
-  struct inode *inode = BPF_CORE_READ(f, f_inode);
-  if (!is_proc_mem_file(f, inode)) return 0;
+  struct file *f = fd_file(cur, (__u32)ret);
+  if (!f || !is_proc_mem_file(f)) return 0;
   __s32 tgid = bpf_get_current_pid_tgid() >> 32;
   if (tgid == ignore_tgid) return 0;
   __u32 flags = BPF_CORE_READ(f, f_flags);
@@ -273,25 +245,13 @@ static __noinline int on_mem_open(struct task_struct *cur, enum th_syscall sc, e
     count(kind, COUNT_FILTERED);
     return 0;
   }
-  struct pid *pid = th_proc_inode_pid(inode);
   struct flood_ticket ft;
-  if (!flood_admit(&ft, kind, 0, BPF_CORE_READ(pid, numbers[0].nr), ret)) return 0;
+  if (!flood_admit(&ft, kind, 0, mem_file_tid(f), ret)) return 0;
   struct th_mem_open_event *e = reserve(&ft, sizeof(*e));
   if (!e) return 0;
   fill_header(&e->h, cur, kind, sc, abi, ret);
   e->flags = flags;
-  struct hlist_node *first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
-  e->t.tid = BPF_CORE_READ(pid, numbers[0].nr);
-  e->t.arg_pid = pid_nr_in(pid, task_ns_pos(cur));
-  e->t.pid = 0;
-  e->t.is_descendant = TH_TRI_UNKNOWN;
-  e->t.resolved_by = TH_RESOLVED_PROC_INODE;
-  if (first) {
-    struct task_struct *task = (struct task_struct *)((char *)first -
-        bpf_core_field_offset(struct task_struct, pid_links));
-    e->t.pid = BPF_CORE_READ(task, tgid);
-    e->t.is_descendant = is_descendant(task, tgid);
-  }
+  mem_file_target(&e->t, f, cur, tgid);
   __u8 truncated = 0;
   e->path_len = build_path(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), e->path,
                            &truncated);
@@ -378,6 +338,8 @@ static __noinline int on_process_vm(struct task_struct *cur, struct pt_regs *reg
   return 0;
 }
 
+#include "mem_write.bpf.h"
+
 static __always_inline int on_syscall_exit(struct pt_regs *regs, enum th_syscall sc,
                                            enum th_abi abi, long ret) {
   struct task_struct *cur = bpf_get_current_task_btf();
@@ -388,6 +350,11 @@ static __always_inline int on_syscall_exit(struct pt_regs *regs, enum th_syscall
     case TH_SC_OPEN:
     case TH_SC_OPENAT:
     case TH_SC_OPENAT2: return on_mem_open(cur, sc, abi, ret);
+    case TH_SC_WRITE:
+    case TH_SC_PWRITE64:
+    case TH_SC_WRITEV:
+    case TH_SC_PWRITEV:
+    case TH_SC_PWRITEV2: return on_mem_write(cur, regs, sc, abi, ret);
     default: return 0; /* fork/exec are seen by the sched tracepoints, in the right order */
   }
 }
@@ -405,6 +372,21 @@ int BPF_PROG(th_sys_exit, struct pt_regs *regs, long ret) {
   enum th_syscall sc = th_syscall_of(nr, abi);
   if (sc == TH_SC_NONE) return 0;
   return on_syscall_exit(regs, sc, abi, ret);
+}
+
+/* Entry, raw_syscalls: only writes are looked at there (see mem_write.bpf.h). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(th_sys_enter, struct pt_regs *regs, long id) {
+  long nr = th_syscall_nr(id);
+  /* Every syscall passes here: decide on the number alone first. */
+  if (!is_write_syscall(th_syscall_of(nr, TH_ABI_X64)) &&
+      !is_write_syscall(th_syscall_of(nr, TH_ABI_IA32)) &&
+      !is_write_syscall(th_syscall_of(nr, TH_ABI_X32)))
+    return 0;
+  enum th_abi abi = th_abi_of(nr, th_in_ia32_syscall(bpf_get_current_task_btf()));
+  enum th_syscall sc = th_syscall_of(nr, abi);
+  if (!is_write_syscall(sc)) return 0;
+  return on_write_enter(bpf_get_current_task_btf(), regs, sc, abi);
 }
 
 /* Hook set 2: per-syscall exit tracepoints (x86-64 ABI only). Their context is the kernel's
@@ -425,6 +407,22 @@ TH_PER_SYSCALL_EXIT(process_vm_writev, TH_SC_PROCESS_VM_WRITEV)
 TH_PER_SYSCALL_EXIT(open, TH_SC_OPEN)
 TH_PER_SYSCALL_EXIT(openat, TH_SC_OPENAT)
 TH_PER_SYSCALL_EXIT(openat2, TH_SC_OPENAT2)
+TH_PER_SYSCALL_EXIT(write, TH_SC_WRITE)
+TH_PER_SYSCALL_EXIT(pwrite64, TH_SC_PWRITE64)
+TH_PER_SYSCALL_EXIT(writev, TH_SC_WRITEV)
+TH_PER_SYSCALL_EXIT(pwritev, TH_SC_PWRITEV)
+TH_PER_SYSCALL_EXIT(pwritev2, TH_SC_PWRITEV2)
+
+#define TH_PER_SYSCALL_ENTER(name, sc)                                   \
+  SEC("tracepoint/syscalls/sys_enter_" #name)                            \
+  int th_enter_##name(void *ctx) {                                       \
+    return on_write_enter(bpf_get_current_task_btf(), current_regs(), sc, TH_ABI_X64); \
+  }
+TH_PER_SYSCALL_ENTER(write, TH_SC_WRITE)
+TH_PER_SYSCALL_ENTER(pwrite64, TH_SC_PWRITE64)
+TH_PER_SYSCALL_ENTER(writev, TH_SC_WRITEV)
+TH_PER_SYSCALL_ENTER(pwritev, TH_SC_PWRITEV)
+TH_PER_SYSCALL_ENTER(pwritev2, TH_SC_PWRITEV2)
 
 #include "exec_fds.bpf.h"
 #include "exec_trust.bpf.h"

@@ -27,7 +27,8 @@ enum th_kind {
   TH_KIND_FORK = 5,
   TH_KIND_EXEC = 6,
   TH_KIND_EXIT = 7,
-  TH_KIND_COUNT = 8,
+  TH_KIND_MEM_WRITE = 8,      /* write(2) and kin into a process memory file */
+  TH_KIND_COUNT = 9,
 };
 
 /* Which system call produced a record (the numbers differ per ABI, see syscall_abi.h). */
@@ -45,7 +46,12 @@ enum th_syscall {
   TH_SC_CLONE3 = 10,
   TH_SC_FORK = 11,
   TH_SC_VFORK = 12,
-  TH_SC_COUNT = 13,
+  TH_SC_WRITE = 13,
+  TH_SC_PWRITE64 = 14,
+  TH_SC_WRITEV = 15,
+  TH_SC_PWRITEV = 16,
+  TH_SC_PWRITEV2 = 17,
+  TH_SC_COUNT = 18,
 };
 
 /* The system-call ABI the caller used. */
@@ -122,6 +128,24 @@ struct th_mem_open_event {
   __u16 path_len; /* bytes of path used (no NUL) */
   __u8 path_truncated;
   __u8 pad;
+  char path[TH_PATH_LEN];
+};
+
+/* A write into a process memory file, through whatever descriptor the writer holds (opened
+ * itself, inherited, received over a socket, taken with pidfd_getfd, duplicated): the probe
+ * recognises the file behind the descriptor at write time. */
+struct th_mem_write_event {
+  struct th_header h;   /* res: bytes written, or -errno */
+  struct th_target t;   /* the process whose memory the file is */
+  __u64 offset;         /* where in the target's address space the write starts */
+  __u64 bytes;          /* bytes the caller asked to write (iovecs summed, bounded) */
+  __s32 fd;             /* the descriptor written through */
+  __u32 iovcnt;         /* writev family: number of iovecs; 0 otherwise */
+  __u16 path_len;       /* bytes of path used (no NUL) */
+  __u8 bytes_truncated; /* more iovecs than the kernel side sums */
+  __u8 path_truncated;
+  __u8 offset_from_file; /* the offset is the file position (write, writev, pwritev2 at -1) */
+  __u8 pad[3];
   char path[TH_PATH_LEN];
 };
 
@@ -254,6 +278,10 @@ TH_LAYOUT_ASSERT(sizeof(struct th_vm_event) == 112);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_vm_event, bytes) == 88);
 TH_LAYOUT_ASSERT(sizeof(struct th_mem_open_event) == 96 + TH_PATH_LEN);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_mem_open_event, path) == 96);
+TH_LAYOUT_ASSERT(sizeof(struct th_mem_write_event) == 120 + TH_PATH_LEN);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_mem_write_event, offset) == 88);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_mem_write_event, fd) == 104);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_mem_write_event, path) == 120);
 TH_LAYOUT_ASSERT(sizeof(struct th_fork_event) == 88);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_fork_event, clone_flags) == 80);
 TH_LAYOUT_ASSERT(sizeof(struct th_exec_event) ==
@@ -263,7 +291,7 @@ TH_LAYOUT_ASSERT(sizeof(struct th_exit_event) == 80);
 TH_LAYOUT_ASSERT(sizeof(struct th_kind_counters) == 24);
 TH_LAYOUT_ASSERT(sizeof(struct th_interest) == 24);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_interest, ptrace_slots) == 8);
-TH_LAYOUT_ASSERT(TH_KIND_COUNT == 8 && TH_SC_COUNT <= 32);
+TH_LAYOUT_ASSERT(TH_KIND_COUNT == 9 && TH_SC_COUNT <= 32);
 TH_LAYOUT_ASSERT(TH_ABI_COUNT == TH_ABI_X32 + 1);
 TH_LAYOUT_ASSERT(TH_RESOLVED_COUNT == TH_RESOLVED_PROC_INODE + 1);
 TH_LAYOUT_ASSERT(TH_MEM_OPEN_FNS >= 1 && TH_MEM_OPEN_FNS <= 8);

@@ -47,12 +47,17 @@ struct Event {
   uint64_t addr = 0;
   uint64_t data = 0;
 
-  // process_vm_writev / process_vm_readv: bytes the caller asked to move (res: bytes moved)
+  // process_vm_writev / process_vm_readv and memory-file writes: bytes the caller asked to
+  // move (res: bytes moved)
   uint64_t bytes = 0;
 
-  // memory-file opens
-  uint32_t open_flags = 0;  // O_* flags as passed
+  // memory-file opens and writes
+  uint32_t open_flags = 0;  // opens: O_* flags as passed
   std::string path;         // the path as the kernel resolved it (fd.name)
+
+  // memory-file writes: where in the target's address space, through which descriptor
+  uint64_t offset = 0;
+  int32_t fd = -1;
 
   // execve / execveat (also copied into the process table entry)
   std::string exepath;

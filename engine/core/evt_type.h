@@ -26,10 +26,15 @@ enum class EvtType : uint8_t {
   fork,
   vfork,
   procexit,
+  write,
+  pwrite,
+  writev,
+  pwritev,
+  pwritev2,
 };
 
 // The grouping used by the probe's interest map, the event file format and the docs.
-enum class EvtFamily : uint8_t { ptrace, vm_write, vm_read, mem_open, exec, fork, exit };
+enum class EvtFamily : uint8_t { ptrace, vm_write, vm_read, mem_open, exec, fork, exit, mem_write };
 
 struct EvtTypeInfo {
   EvtType type;
@@ -57,6 +62,13 @@ inline constexpr std::array kEvtTypes = {
     EvtTypeInfo{EvtType::vfork, "vfork", EvtFamily::fork, false, "vfork"},
     // A process's end (the sched_process_exit tracepoint), not a syscall.
     EvtTypeInfo{EvtType::procexit, "procexit", EvtFamily::exit, false, ""},
+    // Writes into a process memory file, through any descriptor (fd.name is its path). The
+    // names are Falco's: pwrite64 is `pwrite`.
+    EvtTypeInfo{EvtType::write, "write", EvtFamily::mem_write, true, "write"},
+    EvtTypeInfo{EvtType::pwrite, "pwrite", EvtFamily::mem_write, true, "pwrite64"},
+    EvtTypeInfo{EvtType::writev, "writev", EvtFamily::mem_write, true, "writev"},
+    EvtTypeInfo{EvtType::pwritev, "pwritev", EvtFamily::mem_write, true, "pwritev"},
+    EvtTypeInfo{EvtType::pwritev2, "pwritev2", EvtFamily::mem_write, true, "pwritev2"},
 };
 
 inline constexpr std::size_t kEvtTypeCount = kEvtTypes.size();

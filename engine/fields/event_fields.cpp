@@ -18,11 +18,23 @@ constexpr EvtTypeSet types_of(std::initializer_list<EvtType> ts) {
 }
 constexpr EvtTypeSet kPtrace = types_of({EvtType::ptrace});
 constexpr EvtTypeSet kOpen = types_of({EvtType::open, EvtType::openat, EvtType::openat2});
-constexpr EvtTypeSet kTargeted =
-    types_of({EvtType::ptrace, EvtType::process_vm_writev, EvtType::process_vm_readv,
-              EvtType::open, EvtType::openat, EvtType::openat2});
+constexpr EvtTypeSet kWrite = types_of({EvtType::write, EvtType::pwrite, EvtType::writev,
+                                        EvtType::pwritev, EvtType::pwritev2});
+// Events about a memory file (an open of one, a write into one): fd.* fields.
+constexpr EvtTypeSet kFile = [] {
+  EvtTypeSet s = kOpen;
+  s |= kWrite;
+  return s;
+}();
+constexpr EvtTypeSet kTargeted = [] {
+  EvtTypeSet s;
+  for (const EvtTypeInfo& i : kEvtTypes)
+    if (i.has_target) s.add(i.type);
+  return s;
+}();
 
 bool is_open(const Event& e) { return kOpen.contains(e.type); }
+bool is_file(const Event& e) { return kFile.contains(e.type); }
 
 std::string_view number_text(Scratch& s, int64_t v) {
   std::string& buf = s.next();
@@ -159,13 +171,13 @@ bool evt_is_open_write(const Event& e, const FieldArg&, Scratch&, Values& out) {
 }
 
 bool fd_name(const Event& e, const FieldArg&, Scratch&, Values& out) {
-  if (!is_open(e)) return false;
+  if (!is_file(e)) return false;
   out.push_str(e.path);
   return true;
 }
 
 bool fd_directory(const Event& e, const FieldArg&, Scratch&, Values& out) {
-  if (!is_open(e)) return false;
+  if (!is_file(e)) return false;
   std::string_view p = e.path;
   auto slash = p.rfind('/');
   out.push_str(slash == std::string_view::npos ? std::string_view{}
@@ -174,10 +186,16 @@ bool fd_directory(const Event& e, const FieldArg&, Scratch&, Values& out) {
 }
 
 bool fd_filename(const Event& e, const FieldArg&, Scratch&, Values& out) {
-  if (!is_open(e)) return false;
+  if (!is_file(e)) return false;
   std::string_view p = e.path;
   auto slash = p.rfind('/');
   out.push_str(slash == std::string_view::npos ? p : p.substr(slash + 1));
+  return true;
+}
+
+bool fd_num(const Event& e, const FieldArg&, Scratch&, Values& out) {
+  if (!kWrite.contains(e.type) || e.fd < 0) return false;
+  out.push_int(e.fd);
   return true;
 }
 
@@ -189,7 +207,8 @@ void add_event_fields(std::vector<FieldDef>& out) {
   add({.name = "evt.type", .type = T::string,
        .description = "Name of the event type: ptrace, process_vm_writev, process_vm_readv, "
                       "open, openat, openat2, execve, execveat, clone, clone3, fork, vfork, "
-                      "procexit.",
+                      "procexit, and write, pwrite, writev, pwritev, pwritev2 (writes into a "
+                      "process memory file).",
        .extract = evt_type, .analysis_dims = kDimType});
   add({.name = "evt.source", .type = T::string,
        .description = "The event source: always `syscall`.", .extract = evt_source,
@@ -218,7 +237,8 @@ void add_event_fields(std::vector<FieldDef>& out) {
        .extract = evt_arg_request, .types = kPtrace, .analysis_dims = kDimType | kDimRequest});
   add({.name = "evt.arg.pid", .type = T::string,
        .description = "The target pid exactly as the caller passed it (in the caller's pid "
-                      "namespace); for memory-file opens, the pid in the path.",
+                      "namespace); for memory-file opens and writes, the pid of the file's "
+                      "process in the actor's pid namespace (0 when it is not visible there).",
        .extract = evt_arg_pid, .types = kTargeted});
   add({.name = "evt.arg.addr", .type = T::string,
        .description = "ptrace addr argument, as Falco renders it (hex); ptrace.addr is the number.", .extract = evt_arg_addr, .types = kPtrace});
@@ -236,15 +256,19 @@ void add_event_fields(std::vector<FieldDef>& out) {
                       "O_RDWR).",
        .extract = evt_is_open_write, .types = kOpen, .analysis_dims = kDimType | kDimOpenMode});
   add({.name = "fd.name", .type = T::string,
-       .description = "For opens: the path of the opened memory file as the kernel resolved "
-                      "it (/proc/1234/mem, /proc/1234/task/1240/mem).",
-       .extract = fd_name, .types = kOpen});
+       .description = "For memory-file opens and writes: the path of the memory file as the "
+                      "kernel resolves it (/proc/1234/mem, /proc/1234/task/1240/mem); for a "
+                      "write, the file behind the descriptor, wherever the writer got it.",
+       .extract = fd_name, .types = kFile});
   add({.name = "fd.directory", .type = T::string,
-       .description = "For opens: the directory part of fd.name.", .extract = fd_directory,
-       .types = kOpen});
+       .description = "For memory-file opens and writes: the directory part of fd.name.",
+       .extract = fd_directory, .types = kFile});
   add({.name = "fd.filename", .type = T::string,
-       .description = "For opens: the file name part of fd.name.", .extract = fd_filename,
-       .types = kOpen});
+       .description = "For memory-file opens and writes: the file name part of fd.name.",
+       .extract = fd_filename, .types = kFile});
+  add({.name = "fd.num", .type = T::int64,
+       .description = "For memory-file writes: the descriptor written through.",
+       .extract = fd_num, .types = kWrite});
 }
 
 }  // namespace th

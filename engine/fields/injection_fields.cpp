@@ -62,6 +62,18 @@ bool vm_bytes(const Event& e, const FieldArg&, Scratch&, Values& out) {
   return true;
 }
 
+bool is_mem_write(const Event& e) { return evt_family(e.type) == EvtFamily::mem_write; }
+bool write_offset(const Event& e, const FieldArg&, Scratch&, Values& out) {
+  if (!is_mem_write(e)) return false;
+  out.push_uint(e.offset);
+  return true;
+}
+bool write_bytes(const Event& e, const FieldArg&, Scratch&, Values& out) {
+  if (!is_mem_write(e)) return false;
+  out.push_uint(e.bytes);
+  return true;
+}
+
 }  // namespace
 
 void add_injection_fields(std::vector<FieldDef>& out) {
@@ -95,6 +107,18 @@ void add_injection_fields(std::vector<FieldDef>& out) {
                  .parse_symbol = arch_prctl_code_from_name,
                  .render_symbol = arch_prctl_code_name,
                  .types = ptrace, .falco_compatible = false});
+  EvtTypeSet mem_write;
+  for (const EvtTypeInfo& i : kEvtTypes)
+    if (i.family == EvtFamily::mem_write) mem_write.add(i.type);
+  out.push_back({.name = "write.offset", .type = FieldType::uint64,
+                 .description = "Memory-file writes: where the write starts in the target's "
+                                "address space (the file offset: pwrite's, or the file position "
+                                "for write and writev).",
+                 .extract = write_offset, .types = mem_write, .falco_compatible = false});
+  out.push_back({.name = "write.bytes", .type = FieldType::uint64,
+                 .description = "Memory-file writes: bytes the caller asked to write, iovecs "
+                                "summed (evt.rawres: bytes actually written).",
+                 .extract = write_bytes, .types = mem_write, .falco_compatible = false});
   out.push_back({.name = "vm.bytes", .type = FieldType::uint64,
                  .description = "process_vm_writev/readv: total bytes the caller asked to move "
                                 "(evt.rawres: bytes actually moved).",

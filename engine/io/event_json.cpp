@@ -302,6 +302,20 @@ std::optional<EventRecord> event_from_json(const json& j, const EventDefaults& d
       }
       break;
     }
+    case EvtFamily::mem_write: {
+      const json* wr = o.sub("write");
+      if (!error.empty()) return std::nullopt;
+      if (wr) {
+        Obj wo(*wr, "write.", error);
+        int64_t fd = e.fd;
+        if (!wo.get_str("path", e.path) || !wo.get_int("fd", fd) ||
+            !wo.get_uint("offset", e.offset) || !wo.get_uint("bytes", e.bytes) ||
+            !wo.get_int("pid", arg_pid))
+          return std::nullopt;
+        e.fd = static_cast<int32_t>(fd);
+      }
+      break;
+    }
     case EvtFamily::exec: {
       const json* ex = o.sub("exec");
       if (!error.empty()) return std::nullopt;
@@ -485,6 +499,10 @@ nlohmann::ordered_json event_to_json(const Event& e, const ProcessTable& table,
       break;
     case EvtFamily::exit:
       j["exit"] = {{"code", e.exit_code}};
+      break;
+    case EvtFamily::mem_write:
+      j["write"] = {{"path", e.path},     {"fd", e.fd},       {"offset", e.offset},
+                    {"bytes", e.bytes},   {"pid", e.target_arg_pid}};
       break;
   }
   if (evt_has_target(e.type) && e.target_pid > 0) {

@@ -16,7 +16,7 @@ namespace event_keys {
 using Keys = std::span<const std::string_view>;
 
 inline constexpr std::string_view kEvent[] = {"type", "time", "res",  "proc", "target", "ptrace",
-                                              "vm",   "open", "exec", "fork", "exit"};
+                                              "vm",   "open", "exec", "fork", "exit", "write"};
 // A process object (proc, target, proc.ancestors[i], a rule test's declared process).
 inline constexpr std::string_view kProcess[] = {
     "pid",       "ppid", "vpid",    "pidns", "uid",          "loginuid",          "tty",
@@ -37,11 +37,12 @@ inline constexpr std::string_view kOpen[] = {"path", "flags", "pid"};
 inline constexpr std::string_view kExec[] = {"exepath", "argv", "memfd", "fileless_fds"};
 inline constexpr std::string_view kFork[] = {"child_pid", "child_tid", "flags"};
 inline constexpr std::string_view kExit[] = {"code"};
+inline constexpr std::string_view kWrite[] = {"path", "fd", "offset", "bytes", "pid"};
 inline constexpr FamilyArgs kFamilyArgs[] = {
     {EvtFamily::ptrace, "ptrace", kPtrace}, {EvtFamily::vm_write, "vm", kVm},
     {EvtFamily::vm_read, "vm", kVm},        {EvtFamily::mem_open, "open", kOpen},
     {EvtFamily::exec, "exec", kExec},       {EvtFamily::fork, "fork", kFork},
-    {EvtFamily::exit, "exit", kExit},
+    {EvtFamily::exit, "exit", kExit},       {EvtFamily::mem_write, "write", kWrite},
 };
 
 // The arguments object an event type reads ("ptrace", "vm", ...).

@@ -50,11 +50,13 @@ json complete_event(const json& ev, const ProcessBook& book) {
     if (auto it = book.find(*tpid); it != book.end())
       out["target"] = merged(it->second, ev.contains("target") ? ev.at("target") : json::object());
   }
-  if (evt_family(*type) == EvtFamily::mem_open && tpid && *tpid > 0) {
-    json& open = out["open"];
-    if (open.is_null()) open = json::object();
-    if (open.is_object() && !open.contains("path"))
-      open["path"] = "/proc/" + std::to_string(*tpid) + "/mem";
+  bool about_mem_file = evt_family(*type) == EvtFamily::mem_open ||
+                        evt_family(*type) == EvtFamily::mem_write;
+  if (about_mem_file && tpid && *tpid > 0) {
+    json& file = out[args];
+    if (file.is_null()) file = json::object();
+    if (file.is_object() && !file.contains("path"))
+      file["path"] = "/proc/" + std::to_string(*tpid) + "/mem";
   }
   return out;
 }

@@ -46,12 +46,18 @@ TEST_F(Evasion, SyscallNumberWithHighBitsIsStillPtrace) {
 TEST_F(Evasion, DdWritingItsOwnChildThroughTheMemoryFile) {
   auto r = run_attack({attack_program("dd_into_child"), "--seconds", "30"});
   pid_t victim = r["target_pid"];
-  auto a = find("Memory file of descendant process opened for writing", r["tracer_pid"], victim);
+  auto a = find("Memory file of descendant process written", r["tracer_pid"], victim);
+  auto open = find("Memory file of descendant process opened for writing", r["tracer_pid"], victim);
   kill(victim, SIGTERM);  // no longer our child: dd's exit reparented it
   ASSERT_TRUE(a) << dump_alerts();
   EXPECT_EQ((*a)["priority"], "Error");
   EXPECT_EQ(field_str(*a, "proc.exepath"), "/usr/bin/dd");
   EXPECT_EQ(field_str(*a, "fd.name"), r["file"].get<std::string>());
+  EXPECT_EQ(field_str(*a, "evt.type"), "write") << "dd seeks, then writes at the file position";
+  EXPECT_EQ(field_int(*a, "write.offset"), std::stoll(r["canary"].get<std::string>(), nullptr, 16))
+      << "the first of dd's 1-byte writes lands on the canary";
+  ASSERT_TRUE(open) << dump_alerts();
+  EXPECT_EQ((*open)["priority"], "Notice") << "the open only prepares the write";
 }
 
 // The same as an unprivileged user: Yama aside, nothing but ownership is needed.
@@ -59,9 +65,10 @@ TEST_F(Evasion, DdWritingItsOwnChildUnprivileged) {
   auto r = run_attack({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                        attack_program("dd_into_child"), "--seconds", "30"});
   pid_t victim = r["target_pid"];
-  auto a = find("Memory file of descendant process opened for writing", r["tracer_pid"], victim);
+  auto a = find("Memory file of descendant process written", r["tracer_pid"], victim);
   kill(victim, SIGTERM);
   ASSERT_TRUE(a) << dump_alerts();
+  EXPECT_EQ((*a)["priority"], "Error");
   EXPECT_EQ(field_int(*a, "user.uid"), 65534);
 }
 

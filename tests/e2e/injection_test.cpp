@@ -41,6 +41,13 @@ const char* kRules = R"(
   priority: WARNING
   fold: false
 
+- rule: e2e memory write
+  desc: every write into a process memory file, whatever the descriptor
+  condition: evt.type in (write, pwrite, writev, pwritev, pwritev2)
+  output: "mem write | %evt.type %proc.pid %proc.exepath %target.pid %target.tid %target.is_descendant %fd.name %fd.num %write.offset %write.bytes %evt.rawres"
+  priority: WARNING
+  fold: false
+
 - rule: e2e injection
   desc: >
     The injection condition: a write into the memory or registers of another process that the
@@ -50,6 +57,8 @@ const char* kRules = R"(
       PTRACE_POKEDATA, PTRACE_POKEUSR, PTRACE_SETREGS, PTRACE_SETREGSET, PTRACE_SETFPREGS))
      or (evt.type = process_vm_writev and evt.rawres > 0)
      or (evt.type in (open, openat, openat2) and evt.is_open_write = true
+         and not proc.exepath in (e2e_debuggers))
+     or (evt.type in (write, pwrite, writev, pwritev, pwritev2) and evt.rawres > 0
          and not proc.exepath in (e2e_debuggers)))
     and target.is_descendant = false and target.is_self = false
   output: "injection | %evt.type %proc.pid %proc.exepath %target.pid %ptrace.request"
@@ -211,6 +220,27 @@ TEST_F(Injection, InsideANewPidNamespace) {
   p.wait(std::chrono::seconds(20));
 }
 
+// A thread's memory file written through an O_WRONLY descriptor: the write names the thread.
+TEST_F(Injection, WriteIntoAThreadsMemoryFile) {
+  Victim v({"--threads", "1"});
+  auto r = run_attack({attack_program("inject_proc_mem"), std::to_string(v.pid()), "--mode", "task",
+                       "--access", "wo"});
+  int64_t tracer = r["tracer_pid"];
+  auto w = th_->wait_for([&](const json& a) {
+    return a["rule"] == "e2e memory write" && field_int(a, "proc.pid") == tracer;
+  });
+  ASSERT_TRUE(w) << th_->log();
+  EXPECT_EQ(field_str(*w, "evt.type"), "pwrite");
+  EXPECT_EQ(field_int(*w, "target.pid"), v.pid());
+  EXPECT_EQ(field_int(*w, "target.tid"), r["target_tid"].get<int64_t>());
+  EXPECT_EQ(field_str(*w, "target.is_descendant"), "false");
+  EXPECT_EQ(field_str(*w, "fd.name"), r["path"].get<std::string>());
+  EXPECT_EQ(field_int(*w, "write.offset"), std::stoll(r["addr"].get<std::string>(), nullptr, 16));
+  EXPECT_EQ(field_int(*w, "write.bytes"), r["bytes"].get<int64_t>());
+  EXPECT_TRUE(find("e2e injection", tracer, v.pid()));
+  EXPECT_EQ(v.finish(), 0);
+}
+
 // Benign tracing must not match the injection condition. Only alerts that involve `pids` (as the
 // writer or as the target) are judged: other tests' injectors may run on this host meanwhile.
 class Benign : public Injection {
@@ -262,6 +292,21 @@ TEST_F(Benign, GdbReadingRegisters) {
   // gdb attached and opened the memory file read-write: seen, but not an injection.
   EXPECT_TRUE(find("e2e ptrace", gdb.pid(), v.pid(), "PTRACE_ATTACH"));
   EXPECT_EQ(v.finish(), 0);
+}
+
+// gdb setting a byte in the program it started: a write into its own descendant, seen as one.
+TEST_F(Benign, GdbWritingItsOwnChild) {
+  Process gdb({"/usr/bin/gdb", "-batch", "-nx", "-ex", "starti", "-ex",
+               "set var *(char*)$pc = *(char*)$pc", "-ex", "kill", "--args", "/bin/true"},
+              true);
+  EXPECT_EQ(gdb.wait(std::chrono::seconds(60)), 0) << gdb.stderr_text();
+  expect_no_injection("gdb writing its own child", {gdb.pid()});
+  auto w = th_->wait_for([&](const json& a) {
+    return a["rule"] == "e2e memory write" && field_int(a, "proc.pid") == gdb.pid() &&
+           field_str(a, "target.is_descendant") == "true";
+  });
+  ASSERT_TRUE(w) << "gdb's write into its child was not seen";
+  EXPECT_NE(field_int(*w, "target.pid"), gdb.pid());
 }
 
 TEST_F(Benign, StraceAttachingForASecond) {

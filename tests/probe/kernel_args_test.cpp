@@ -109,6 +109,38 @@ TEST(KernelArgs, ArchPrctlCodeIsAnInt) {
   for (const auto& c : kArchPrctl) EXPECT_EQ(th_arch_prctl_code(c.reg), c.expected) << c.what;
 }
 
+// fs/read_write.c: SYSCALL_DEFINE3(write, unsigned int, fd, ...) and kin: fdget(unsigned int).
+const ArgCase kFds[] = {
+    {"plain", 3, 3},
+    {"high bits ignored (unsigned int)", 0xabcd0000'00000003ULL, 3},
+    {"-1 in the low half is a large number, not -1", 0xffffffffULL, 0xffffffffLL},
+};
+
+TEST(KernelArgs, DescriptorArgumentsAreUnsignedInt) {
+  for (const auto& c : kFds) EXPECT_EQ(static_cast<int64_t>(th_fd_arg(c.reg)), c.expected) << c.what;
+}
+
+struct PosCase {
+  const char* what;
+  uint64_t lo, hi;
+  int ia32;
+  uint64_t expected;
+};
+
+// sys_ia32_pwrite64(fd, buf, count, u32 poslo, u32 poshi); compat_sys_pwritev{,2}(..., pos_low,
+// pos_high); natively pos_from_hilo(pos_h, pos_l) shifts pos_h out on 64-bit: pos_l alone.
+const PosCase kPositions[] = {
+    {"native: one register", 0x7fff'12345678ULL, 0xdead, 0, 0x7fff'12345678ULL},
+    {"native: pos_h ignored", 0x1000, 0xffffffffULL, 0, 0x1000},
+    {"ia32: two halves, low first", 0x12345678, 0x7fff, 1, 0x7fff'12345678ULL},
+    {"ia32: garbage above each half ignored", 0xffff0000'00001000ULL, 0xffff0000'00000001ULL, 1,
+     0x1'00001000ULL},
+};
+
+TEST(KernelArgs, WriteOffsetsFollowTheAbi) {
+  for (const auto& c : kPositions) EXPECT_EQ(th_pos_arg(c.lo, c.hi, c.ia32), c.expected) << c.what;
+}
+
 // The engine names the probe's environment bits: both sides must agree on every value.
 TEST(KernelArgs, EnvInjectionBitsAgreeWithTheEngine) {
   EXPECT_EQ(th::env_injection_bit("LD_PRELOAD"), TH_ENV_LD_PRELOAD);

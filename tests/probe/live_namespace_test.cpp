@@ -44,8 +44,11 @@ TEST_F(LiveNamespace, TargetsNamedInsideAPidNamespaceResolveToHostPids) {
     EXPECT_EQ(e.target_arg_pid, victim_vpid) << th::evt_type_name(e.type);
     EXPECT_NE(e.actor.pid, e.actor.vpid) << "the injector, too, has two pids";
   }
+  // The pwrite through the memory file resolves like the open: the victim's host pid, and its
+  // pid inside the namespace as the writer names it.
   EXPECT_EQ(types, (std::set<th::EvtType>{EvtType::ptrace, EvtType::process_vm_readv,
-                                          EvtType::process_vm_writev, EvtType::openat}));
+                                          EvtType::process_vm_writev, EvtType::openat,
+                                          EvtType::pwrite}));
   auto opens = log_.where([&](const th::Event& e) { return e.type == EvtType::openat && e.actor.pidns == pidns; });
   ASSERT_EQ(opens.size(), 1u);
   EXPECT_EQ(opens[0].path, reports[3].at("path").get<std::string>()) << "the path as seen inside";

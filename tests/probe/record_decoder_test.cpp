@@ -123,6 +123,36 @@ TEST(RecordDecoder, MemOpenRecordsCarryFlagsAndPath) {
   EXPECT_EQ(ev.target_is_descendant, th::Tri::unknown);
 }
 
+TEST(RecordDecoder, MemWriteRecordsCarryOffsetBytesAndDescriptor) {
+  th_mem_write_event r{};
+  r.h = header(TH_KIND_MEM_WRITE, TH_SC_PWRITEV2);
+  r.h.res = 16;
+  r.t = {50, 51, 50, TH_TRI_NO, TH_RESOLVED_PROC_INODE, {}};
+  r.offset = 0x7f00'1234'5000ULL;
+  r.bytes = 16;
+  r.fd = 7;
+  r.iovcnt = 2;
+  const char path[] = "/proc/50/task/51/mem";
+  std::memcpy(r.path, path, sizeof(path) - 1);
+  r.path_len = sizeof(path) - 1;
+  Event ev;
+  RecordInfo info;
+  ASSERT_TRUE(decode_record(bytes_of(r), 0, ev, info));
+  EXPECT_EQ(ev.type, EvtType::pwritev2);
+  EXPECT_EQ(ev.path, path);
+  EXPECT_EQ(ev.offset, 0x7f00'1234'5000ULL);
+  EXPECT_EQ(ev.bytes, 16u);
+  EXPECT_EQ(ev.fd, 7);
+  EXPECT_EQ(ev.res, 16);
+  EXPECT_EQ(ev.target_pid, 50);
+  EXPECT_EQ(ev.target_tid, 51);
+  EXPECT_EQ(ev.target_is_descendant, th::Tri::no);
+  EXPECT_FALSE(info.truncated);
+  r.bytes_truncated = 1;
+  ASSERT_TRUE(decode_record(bytes_of(r), 0, ev, info));
+  EXPECT_TRUE(info.truncated) << "an iovec sum cut short";
+}
+
 TEST(RecordDecoder, ExecRecordsSplitArgv) {
   th_exec_event r{};
   r.h = header(TH_KIND_EXEC, TH_SC_EXECVEAT);
@@ -202,6 +232,7 @@ TEST(RecordDecoder, EveryEventTypeDecodesFromItsSyscall) {
       case th::EvtFamily::exec: return TH_KIND_EXEC;
       case th::EvtFamily::fork: return TH_KIND_FORK;
       case th::EvtFamily::exit: return TH_KIND_EXIT;
+      case th::EvtFamily::mem_write: return TH_KIND_MEM_WRITE;
     }
     return TH_KIND_COUNT;
   };
@@ -237,6 +268,13 @@ TEST(RecordDecoder, MalformedRecordsAreRefused) {
   mo.h = header(TH_KIND_MEM_OPEN_READ, TH_SC_OPEN);
   mo.path_len = TH_PATH_LEN + 1;
   EXPECT_FALSE(decode_record(bytes_of(mo), 0, ev, info)) << "path longer than the record";
+  th_mem_write_event mw{};
+  mw.h = header(TH_KIND_MEM_WRITE, TH_SC_PWRITE64);
+  mw.path_len = TH_PATH_LEN + 1;
+  EXPECT_FALSE(decode_record(bytes_of(mw), 0, ev, info)) << "write path longer than the record";
+  mw.path_len = 0;
+  mw.h.syscall = TH_SC_OPENAT;
+  EXPECT_FALSE(decode_record(bytes_of(mw), 0, ev, info)) << "a write kind with an open syscall";
   th_exec_event ex{};
   ex.h = header(TH_KIND_EXEC, TH_SC_EXECVE);
   ex.args_len = TH_ARGS_LEN + 1;

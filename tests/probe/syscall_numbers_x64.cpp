@@ -17,6 +17,11 @@ const std::vector<SyscallNumber> kX64Numbers = {
     {TH_SC_CLONE3, __NR_clone3},
     {TH_SC_FORK, __NR_fork},
     {TH_SC_VFORK, __NR_vfork},
+    {TH_SC_WRITE, __NR_write},
+    {TH_SC_PWRITE64, __NR_pwrite64},
+    {TH_SC_WRITEV, __NR_writev},
+    {TH_SC_PWRITEV, __NR_pwritev},
+    {TH_SC_PWRITEV2, __NR_pwritev2},
 };
 
 }  // namespace probe_test

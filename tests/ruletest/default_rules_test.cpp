@@ -70,10 +70,13 @@ TEST(DefaultRules, HaveThePrioritiesOfThePolicy) {
       {"Ptrace write into non-descendant process", Priority::critical},
       {"Debugger wrote into non-descendant process", Priority::warning},
       {"Process memory written with process_vm_writev", Priority::critical},
-      {"Memory file of another process opened for writing", Priority::critical},
+      {"Memory file of another process written", Priority::critical},
+      {"Debugger wrote memory file of another process", Priority::warning},
+      {"Memory file of another process opened for writing", Priority::warning},
       {"Debugger opened memory file of another process", Priority::informational},
       {"Memory file of sensitive process opened for reading", Priority::warning},
-      {"Memory file of descendant process opened for writing", Priority::error},
+      {"Memory file of descendant process written", Priority::error},
+      {"Memory file of descendant process opened for writing", Priority::notice},
       {"Ptrace attach to non-descendant process by unknown binary", Priority::error},
       {"Debugger attached to non-descendant process", Priority::notice},
       {"Anti-debugging with PTRACE_TRACEME", Priority::notice},
@@ -114,6 +117,10 @@ TEST(DefaultRules, KeepTracersPerStopRequestsOutOfTheProbeFilter) {
     EXPECT_TRUE(in.wants_ptrace(*ptrace_request_from_name(wanted))) << wanted;
   EXPECT_TRUE(in.types.contains(EvtType::process_vm_writev));
   EXPECT_TRUE(in.mem_open_write);
+  // Writes into memory files are wanted through every write call, so the kernel reports them.
+  for (EvtType t : {EvtType::write, EvtType::pwrite, EvtType::writev, EvtType::pwritev,
+                    EvtType::pwritev2})
+    EXPECT_TRUE(in.types.contains(t)) << evt_type_name(t);
 }
 
 TEST(DefaultRules, AreDocumentedAndTagged) {
