@@ -194,8 +194,13 @@ bool decode_record(std::span<const std::byte> record, int64_t boot_to_epoch_ns, 
       return true;
     }
     case TH_KIND_EXEC: {
-      const auto* r = view_as<th_exec_event>(record);
-      if (!r || r->exe_len > TH_PATH_LEN || r->args_len > TH_ARGS_LEN) return false;
+      // Variable length: the record ends after args_len bytes of args.
+      constexpr std::size_t kFixed = offsetof(th_exec_event, args);
+      if (record.size() < kFixed) return false;
+      const auto* r = reinterpret_cast<const th_exec_event*>(record.data());
+      if (r->exe_len > TH_PATH_LEN || r->args_len > TH_ARGS_LEN ||
+          r->args_len > record.size() - kFixed)
+        return false;
       ev.exepath.assign(r->exe, r->exe_len);
       ev.exe_from_memfd = r->exe_from_memfd != 0;
       ev.fileless_fds = r->fileless_fds;

@@ -86,6 +86,14 @@ struct {
   __type(value, struct path_scratch);
 } scratch SEC(".maps");
 
+/* An exec record is assembled here, then sent with only the argv bytes it has. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct th_exec_event);
+} exec_scratch SEC(".maps");
+
 enum counter_field { COUNT_EVENT, COUNT_DROP, COUNT_FILTERED };
 
 static __always_inline void count(__u32 kind, enum counter_field field) {
@@ -122,6 +130,17 @@ static __always_inline void submit(void *rec, const struct flood_ticket *t) {
   else if (t->klass == TH_CLASS_LIFECYCLE)
     flags = batched_wakeup(&events, WAKE_EVENTS);
   bpf_ringbuf_submit(rec, flags);
+  count(t->kind, COUNT_EVENT);
+}
+
+/* Copies a lifecycle record of `size` bytes (variable-length records: built in a scratch map,
+ * sent with only the bytes used) into `events`, as reserve() and submit() would. */
+static __always_inline void output_lifecycle(const struct flood_ticket *t, void *rec, __u64 size) {
+  if (!lifecycle_room(&events, size) ||
+      bpf_ringbuf_output(&events, rec, size, batched_wakeup(&events, WAKE_EVENTS)) != 0) {
+    count(t->kind, COUNT_DROP);
+    return;
+  }
   count(t->kind, COUNT_EVENT);
 }
 
@@ -473,7 +492,8 @@ int BPF_PROG(th_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
   /* The ABI of the exec call is lost by now (see th_exec_named_by_fd): reported as x86-64. */
   enum th_syscall sc = th_exec_named_by_fd(bprm) ? TH_SC_EXECVEAT : TH_SC_EXECVE;
   struct flood_ticket ft = lifecycle_ticket(TH_KIND_EXEC);
-  struct th_exec_event *e = reserve(&ft, sizeof(*e));
+  __u32 zero = 0;
+  struct th_exec_event *e = bpf_map_lookup_elem(&exec_scratch, &zero);
   if (!e) return 0;
   fill_header(&e->h, cur, TH_KIND_EXEC, sc, TH_ABI_X64, 0);
   /* exe: what /proc/<pid>/exe shows (the interpreter for a script); memfd: the file named. */
@@ -511,7 +531,9 @@ int BPF_PROG(th_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
   }
   e->fileless_fds = fileless_fds(cur);
   exec_identity(e, file, cur);
-  submit(e, &ft);
+  __u64 size = offsetof(struct th_exec_event, args) + e->args_len;
+  if (size > sizeof(*e)) size = sizeof(*e);
+  output_lifecycle(&ft, e, size);
   return 0;
 }
 

@@ -156,6 +156,8 @@ struct th_fork_event {
   __u64 clone_flags;
 };
 
+/* Variable length: the record ends after args_len bytes of args (the ring rounds it up to 8), so
+ * that an exec takes about a third of the room the full struct would. */
 struct th_exec_event {
   struct th_header h; /* the process after the exec */
   __u16 exe_len;
@@ -165,7 +167,6 @@ struct th_exec_event {
   __u8 args_truncated;
   __u8 pad;
   char exe[TH_PATH_LEN];
-  char args[TH_ARGS_LEN]; /* argv, each argument NUL-terminated */
   /* The process's cgroup as the kernel has it at the exec, the last two directory names (the
    * unified hierarchy's, or the memory controller's on hosts that leave it at the root): a
    * container runtime names them after the container. Read here, not later from /proc, because
@@ -181,6 +182,7 @@ struct th_exec_event {
   __u32 exe_dev;       /* the kernel's encoding: major << 20 | minor */
   __u8 env_injection;  /* enum th_env_injection bits */
   __u8 pad2[3];
+  char args[TH_ARGS_LEN]; /* argv, each argument NUL-terminated; last: only args_len sent */
 };
 
 /* Environment variables that make the dynamic loader run code of the caller's choosing before
@@ -287,6 +289,7 @@ TH_LAYOUT_ASSERT(TH_OFFSET(th_fork_event, clone_flags) == 80);
 TH_LAYOUT_ASSERT(sizeof(struct th_exec_event) ==
                  80 + TH_PATH_LEN + TH_ARGS_LEN + 2 * TH_CGROUP_NAME_LEN + 24);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_exec_event, exe) == 80);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_exec_event, args) + TH_ARGS_LEN == sizeof(struct th_exec_event));
 TH_LAYOUT_ASSERT(sizeof(struct th_exit_event) == 80);
 TH_LAYOUT_ASSERT(sizeof(struct th_kind_counters) == 24);
 TH_LAYOUT_ASSERT(sizeof(struct th_interest) == 24);

@@ -126,12 +126,16 @@ void LiveSession::log_watching(std::size_t rules) {
                rules, ms);
 }
 
-// What the probe cannot see on this host (e.g. ia32 syscalls under per-syscall hooks): one
-// internal alert each at start-up, so that the gap is never silent.
+// What the probe cannot see on this host (e.g. ia32 syscalls under per-syscall hooks), and alerts
+// the outputs found but will not deliver (a webhook's earlier URL): one internal alert each at
+// start-up, so that the gap is never silent.
 void LiveSession::report_blind_spots() {
   for (const auto& gap : probe_->blind_spots())
     outputs_->emit(internal_alert(now_ns(), "syscalls not watched", Priority::warning,
                                   cfg_.hostname, gap));
+  for (const auto& notice : outputs_->notices())
+    outputs_->emit(internal_alert(now_ns(), "spooled alerts not delivered", Priority::warning,
+                                  cfg_.hostname, notice));
 }
 
 // Liveness (/livez, /healthz): the detection loop turns.

@@ -4,23 +4,10 @@
 #include <charconv>
 #include <set>
 
+#include "engine/core/closest_name.h"
+
 namespace th::config_detail {
 namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string kind_of(const YAML::Node& n) {
   switch (n.Type()) {
@@ -74,8 +61,9 @@ bool YamlReader::check_map(const YAML::Node& n, std::string_view where,
     }
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string msg = "unknown key '" + key + "' in '" + std::string(where) + "'";
+    // Looser than closest_name(): a key cut short ("minimum_prio") is still suggested.
     std::string_view best;
-    std::size_t best_d = std::max<std::size_t>(3, key.size() / 3 + 1);  // only close matches
+    std::size_t best_d = std::max<std::size_t>(3, key.size() / 3 + 1);
     for (auto a : allowed) {
       auto d = edit_distance(key, a);
       if (d < best_d) best_d = d, best = a;

@@ -8,6 +8,7 @@
 
 #include "engine/output/drop_reporter.h"
 #include "engine/output/local_outputs.h"
+#include "engine/output/orphaned_spools.h"
 #include "engine/output/webhook_output.h"
 
 namespace th {
@@ -127,6 +128,7 @@ std::unique_ptr<OutputManager> OutputManager::create(const Config& cfg, Diagnost
                                       OutputMetrics::make(m, "syslog"), diags, block))
       outs.push_back(std::move(s));
   }
+  std::vector<std::string> notices;
   for (const auto& w : o.webhooks) {
     std::string secret;
     if (w.auth.configured()) {
@@ -134,9 +136,16 @@ std::unique_ptr<OutputManager> OutputManager::create(const Config& cfg, Diagnost
       if (!s) continue;
       secret = std::move(*s);
     }
-    if (auto out = WebhookOutput::create(w, secret, destination_spool_dir(o, w, opts.mode),
-                                         OutputMetrics::make(m, w.name), diags, block))
+    const std::string spool_dir = destination_spool_dir(o, w, opts.mode);
+    if (auto out = WebhookOutput::create(w, secret, spool_dir, OutputMetrics::make(m, w.name),
+                                         diags, block))
       outs.push_back(std::move(out));
+    if (w.spool.enabled) {
+      for (auto& n : find_orphaned_spools(spool_dir, w.name, m)) {
+        spdlog::warn("webhook '{}': {}", w.name, n);
+        notices.push_back(std::move(n));
+      }
+    }
   }
   if (diags.error_count() > errors_before) {
     // Nothing was emitted yet: stop the workers at once.
@@ -144,7 +153,9 @@ std::unique_ptr<OutputManager> OutputManager::create(const Config& cfg, Diagnost
     for (auto& out : outs) out->finish_shutdown(Clock::now());
     return nullptr;
   }
-  return std::make_unique<OutputManager>(cfg, std::move(outs), m, opts);
+  auto manager = std::make_unique<OutputManager>(cfg, std::move(outs), m, opts);
+  manager->notices_ = std::move(notices);
+  return manager;
 }
 
 OutputManager::OutputManager(const Config& cfg, std::vector<std::unique_ptr<Output>> outputs,

@@ -79,6 +79,9 @@ class OutputManager : public AlertSink {
   // Alerts taken and not delivered by all outputs: lost, or (after shutdown) left in a spool.
   uint64_t undelivered() const;
   const std::vector<std::unique_ptr<Output>>& outputs() const { return outputs_; }
+  // What the outputs found at start that the alert stream should say (already logged): today,
+  // alerts waiting in the spool of a webhook's earlier URL.
+  const std::vector<std::string>& notices() const { return notices_; }
 
  private:
   std::vector<std::unique_ptr<Output>> outputs_;
@@ -91,6 +94,7 @@ class OutputManager : public AlertSink {
   std::atomic<bool> stopped_{false};
   OutputMode mode_;
   std::unique_ptr<DropReporter> drop_reporter_;
+  std::vector<std::string> notices_;
 };
 
 }  // namespace th

@@ -159,16 +159,19 @@ std::vector<std::pair<std::string, ContainerMeta>> parse_container_list(std::str
 // ---- ContainerApiClient ------------------------------------------------------------------------
 
 ContainerApiClient::ContainerApiClient(std::string socket_path, std::chrono::milliseconds timeout)
-    : socket_path_(std::move(socket_path)), timeout_(timeout) {
-  curl_global_once();
-  curl_ = curl_easy_init();
-}
+    : socket_path_(std::move(socket_path)), timeout_(timeout) {}
 
 ContainerApiClient::~ContainerApiClient() {
   if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
 }
 
 long ContainerApiClient::get(const std::string& path, std::string& body, std::string& error) {
+  // libcurl (and with it OpenSSL, ~2 MB resident) is initialised at the first request, so that a
+  // host without a runtime socket never pays for it.
+  if (!curl_) {
+    curl_global_once();
+    curl_ = curl_easy_init();
+  }
   auto* c = static_cast<CURL*>(curl_);
   if (!c) {
     error = "cannot create a curl handle";

@@ -176,6 +176,30 @@ TEST(RecordDecoder, ExecRecordsSplitArgv) {
   EXPECT_TRUE(info.truncated);
 }
 
+// The kernel sends an exec record only up to the argv bytes it has.
+TEST(RecordDecoder, ExecRecordsEndAfterTheirArgvBytes) {
+  th_exec_event r{};
+  r.h = header(TH_KIND_EXEC, TH_SC_EXECVE);
+  std::memcpy(r.exe, "/bin/ls", 7);
+  r.exe_len = 7;
+  std::memcpy(r.args, "ls\0-l\0", 6);
+  r.args_len = 6;
+  r.exe_ino = 42;
+  const std::size_t used = offsetof(th_exec_event, args) + r.args_len;
+  Event ev;
+  RecordInfo info;
+  ASSERT_TRUE(decode_record(bytes_of(r, used), 0, ev, info));
+  EXPECT_EQ(ev.exepath, "/bin/ls");
+  EXPECT_EQ(ev.argv, (std::vector<std::string>{"ls", "-l"}));
+  EXPECT_EQ(ev.exe_ino, 42u);
+  EXPECT_FALSE(decode_record(bytes_of(r, used - 1), 0, ev, info)) << "argv cut by the record";
+  EXPECT_FALSE(decode_record(bytes_of(r, offsetof(th_exec_event, args) - 1), 0, ev, info))
+      << "fixed part cut";
+  r.args_len = 0;
+  ASSERT_TRUE(decode_record(bytes_of(r, offsetof(th_exec_event, args)), 0, ev, info));
+  EXPECT_TRUE(ev.argv.empty());
+}
+
 TEST(RecordDecoder, ReusedEventKeepsNothingFromThePreviousRecord) {
   th_exec_event exec{};
   exec.h = header(TH_KIND_EXEC, TH_SC_EXECVE);
