@@ -12,9 +12,8 @@
 namespace th::cli {
 namespace {
 
-// The probe wakes the loop only once a batch of records is pending (cheaper for the traced tasks
-// under floods); this timeout bounds how long a lone record waits: the alert latency
-// (bench/RESULTS.md).
+// Periodic work (reaping, drop and flood reports, metrics): also how long an idle loop sleeps,
+// since records wake it themselves (wait_ms(), probe/wakeup.bpf.h).
 constexpr uint64_t kTickNs = 200'000'000ull;
 constexpr uint64_t kStallNs = 5'000'000'000ull;
 
