@@ -105,6 +105,7 @@ int replay(const CommonOptions& opts, const std::string& input) {
   if (!build_config(opts, cfg)) return 2;
   LoadResult rules = load_rules(cfg.rules_files, load_options(cfg));
   if (print_diagnostics(rules.diags)) return 1;
+  spdlog::info("rules: {} from {} file(s)", rules.summary.describe(), rules.files.size());
 
   int fd = input == "-" ? 0 : ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

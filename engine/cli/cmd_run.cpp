@@ -1,8 +1,8 @@
 // tracehound run: the live detector (engine/cli/live_session.h). Loads the rules, starts the
 // outputs and the metrics endpoint, bootstraps the process table from /proc, loads the probe with
 // the rules' interest and evaluates every event as it arrives. SIGINT/SIGTERM: clean shutdown
-// (queues drained, exit 0); SIGHUP: reload the rules (the old ones stay if the new ones do not
-// compile); SIGUSR1: reopen the alert file.
+// (queues drained, exit 0); SIGHUP, or a change of the config or rules files (watch_config_files):
+// reload the rules (the old ones stay if the new ones do not load); SIGUSR1: reopen the alert file.
 #include "engine/cli/commands.h"
 #include "engine/cli/live_session.h"
 
@@ -20,7 +20,8 @@ struct RunOptions {
 int run(const RunOptions& o) {
   // Before any thread starts (outputs, metrics server): threads inherit the blocked mask, so the
   // signals reach only the signalfd of the session's loop.
-  LiveSession session({.duration_s = o.duration});
+  LiveSession session({.duration_s = o.duration,
+                       .reload_config = [&o](Config& c) { return build_config(o.common, c); }});
   setup_logging(o.verbose);
   Config cfg;
   if (!build_config(o.common, cfg)) return 2;

@@ -18,11 +18,21 @@ using Runner = std::function<int()>;
 
 Runner add_validate(CLI::App& app);
 Runner add_list_fields(CLI::App& app);
+Runner add_list_rules(CLI::App& app);
 Runner add_replay(CLI::App& app);
 Runner add_run(CLI::App& app);
 Runner add_capture(CLI::App& app);
 Runner add_convert(CLI::App& app);
 Runner add_test(CLI::App& app);
+
+// Falco's rule-selection flags: -D SUBSTRING disables the rules whose names contain it, -T TAG
+// disables the rules with the tag, -t TAG runs only the rules with one of the tags. They become
+// selections after the config's (`rules:` and -o), as Falco 0.38 maps them.
+struct RuleFlags {
+  std::vector<std::string> disable_substrings, disable_tags, only_tags;
+};
+void add_rule_flags(CLI::App& cmd, RuleFlags& f);
+void append_rule_flags(const RuleFlags& f, std::vector<RuleSelection>& out);
 
 // Options shared by run and replay: config file, rules, format, webhooks.
 struct CommonOptions {
@@ -33,6 +43,7 @@ struct CommonOptions {
   std::string min_priority;
   bool no_fold = false;
   std::vector<std::string> overrides;  // -o key=value
+  RuleFlags rule_flags;
 };
 void add_common_options(CLI::App& cmd, CommonOptions& o);
 // Loads the config (if any) and applies the flags on top. Prints diagnostics; false on error.

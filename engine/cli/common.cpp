@@ -59,7 +59,29 @@ void add_duration_option(CLI::App& cmd, double& seconds) {
           "SECONDS"));
 }
 
+void add_rule_flags(CLI::App& cmd, RuleFlags& f) {
+  cmd.add_option("-D", f.disable_substrings,
+                 "Disable the rules whose names contain this text (repeatable; Falco's -D)")
+      ->allow_extra_args(false);
+  auto* big_t = cmd.add_option("-T", f.disable_tags,
+                               "Disable the rules with this tag (repeatable; Falco's -T)")
+                    ->allow_extra_args(false);
+  cmd.add_option("-t", f.only_tags,
+                 "Run only the rules with this tag (repeatable; Falco's -t; not with -T)")
+      ->allow_extra_args(false)
+      ->excludes(big_t);
+}
+
+void append_rule_flags(const RuleFlags& f, std::vector<RuleSelection>& out) {
+  for (const auto& s : f.disable_substrings)
+    out.push_back({false, false, "*" + s + "*", {"-D " + s, 0, 0}});
+  for (const auto& t : f.disable_tags) out.push_back({false, true, t, {"-T " + t, 0, 0}});
+  if (!f.only_tags.empty()) out.push_back({false, false, "*", {"-t", 0, 0}});
+  for (const auto& t : f.only_tags) out.push_back({true, true, t, {"-t " + t, 0, 0}});
+}
+
 void add_common_options(CLI::App& cmd, CommonOptions& o) {
+  add_rule_flags(cmd, o.rule_flags);
   add_config_option(cmd, o.config_path);
   add_override_option(cmd, o.overrides, true);
   // One value per flag, so that a following positional argument is never taken for a rule file.
@@ -107,6 +129,7 @@ bool build_config(const CommonOptions& o, Config& cfg) {
   Diagnostics d;
   read_config_file(o.config_path, o.overrides, cfg, d);
   if (!o.rules.empty()) cfg.rules_files = o.rules;
+  append_rule_flags(o.rule_flags, cfg.rule_selections);
   if (cfg.rules_files.empty()) cfg.rules_files = {default_rules_dir()};
   if (o.format == "text") cfg.format = AlertFormat::text;
   if (o.format == "json") cfg.format = AlertFormat::json;

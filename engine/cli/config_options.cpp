@@ -5,7 +5,9 @@
 namespace th::cli {
 
 LoadOptions load_options(const Config& cfg) {
-  return LoadOptions{&FieldRegistry::builtin(), cfg.folding.enabled};
+  LoadOptions o{&FieldRegistry::builtin(), cfg.folding.enabled};
+  o.selections = cfg.rule_selections;
+  return o;
 }
 
 DetectorOptions detector_options(const Config& cfg) {

@@ -16,6 +16,9 @@ namespace {
 // since records wake it themselves (wait_ms(), probe/wakeup.bpf.h).
 constexpr uint64_t kTickNs = 200'000'000ull;
 constexpr uint64_t kStallNs = 5'000'000'000ull;
+// How long the watched files must stay unchanged before a reload: an editor's save or a copy of
+// several rules files is one reload.
+constexpr uint64_t kWatchQuietNs = 250'000'000ull;
 
 double seconds_now() { return static_cast<double>(now_ns()) / 1e9; }
 
@@ -28,8 +31,7 @@ std::shared_ptr<const Ruleset> load_ruleset(const Config& cfg) {
     if (d.severity == Severity::error) spdlog::error("{}", text);
     else spdlog::warn("{}", text);
   }
-  if (r.ruleset)
-    spdlog::info("loaded {} rules from {} file(s)", r.ruleset->rules().size(), r.files.size());
+  if (r.ruleset) spdlog::info("rules: {} from {} file(s)", r.summary.describe(), r.files.size());
   return r.ruleset;
 }
 
@@ -96,6 +98,7 @@ int LiveSession::start_detection(const Config& cfg) {
   floods_ = std::make_unique<FloodReporter>(*outputs_, cfg_.hostname);
   report_blind_spots();
   start_outputs_metrics();
+  start_watching();
   log_watching(rules->rules().size());
   return 0;
 }
@@ -160,20 +163,61 @@ void LiveSession::handle(Event& e) {
   after_event(e, *table_);
 }
 
-void LiveSession::reload_rules() {
-  spdlog::info("SIGHUP: reloading rules");
-  auto fresh = load_ruleset(cfg_);
+void LiveSession::reload(const std::string& why) {
+  spdlog::info("{}: reloading the rules", why);
+  Config fresh_cfg = cfg_;
+  std::string failure;
+  if (opts_.reload_config) {
+    Config c;
+    if (!opts_.reload_config(c)) {
+      failure = "the config does not validate";
+    } else {
+      // What a reload applies: the rules, their selection, and whether to watch.
+      fresh_cfg.rules_files = c.rules_files;
+      fresh_cfg.rule_selections = c.rule_selections;
+      fresh_cfg.watch_config_files = c.watch_config_files;
+    }
+  }
+  std::shared_ptr<const Ruleset> fresh;
   std::string err;
-  if (!fresh) {
-    spdlog::error("rules reload failed; keeping the {} rules in use",
-                  detector_->ruleset().rules().size());
-  } else if (!probe_->set_interest(fresh->interest(), err)) {
-    spdlog::error("rules reload: cannot update the probe ({}); keeping the old rules", err);
+  if (failure.empty() && !(fresh = load_ruleset(fresh_cfg))) {
+    failure = "the rules do not load";
+  } else if (fresh && !probe_->set_interest(fresh->interest(), err)) {
+    failure = "the probe cannot take the new rules (" + err + ")";
     fresh.reset();
-  } else {
-    detector_->set_ruleset(fresh);
   }
   note_rules_loaded(fresh != nullptr, fresh.get(), true);
+  if (!fresh) {
+    std::string detail = why + ": " + failure + "; keeping the " +
+                         std::to_string(detector_->ruleset().rules().size()) + " rules in use";
+    spdlog::error("rules reload failed: {}", detail);
+    outputs_->emit(internal_alert(now_ns(), "rules reload failed", Priority::error,
+                                  cfg_.hostname, detail));
+    return;
+  }
+  detector_->set_ruleset(fresh);
+  bool rewatch = fresh_cfg.rules_files != cfg_.rules_files ||
+                 fresh_cfg.watch_config_files != cfg_.watch_config_files;
+  cfg_ = std::move(fresh_cfg);
+  if (rewatch) start_watching();
+}
+
+// Falco's watch_config_files: the config file and every rules file and folder.
+void LiveSession::start_watching() {
+  watcher_.reset();
+  if (!cfg_.watch_config_files) return;
+  std::vector<std::string> paths = cfg_.rules_files;
+  if (!cfg_.source_file.empty()) paths.push_back(cfg_.source_file);
+  watcher_ = std::make_unique<FileWatcher>(paths, kWatchQuietNs);
+}
+
+void LiveSession::check_watcher(uint64_t now) {
+  if (!watcher_) return;
+  watcher_->read_events(now);
+  if (!watcher_->due(now)) return;
+  std::string files;
+  for (const auto& f : watcher_->changed()) files += (files.empty() ? "" : ", ") + f;
+  reload("changed: " + files);
 }
 
 void LiveSession::handle_signals(bool& stop) {
@@ -184,7 +228,7 @@ void LiveSession::handle_signals(bool& stop) {
     } else if (sig == SIGUSR1 && outputs_) {
       outputs_->reopen();
     } else if (sig == SIGHUP && detector_) {
-      reload_rules();
+      reload("SIGHUP");
     }
   }
 }
@@ -211,6 +255,9 @@ int LiveSession::wait_ms(uint64_t deadline) const {
   uint64_t now = now_ns();
   uint64_t until = last_tick_ + kTickNs;
   if (deadline && deadline < until) until = deadline;
+  if (watcher_)
+    if (int w = watcher_->wait_ms(now); w >= 0 && now + w * 1'000'000ull < until)
+      until = now + w * 1'000'000ull;
   if (until <= now) return 0;
   return static_cast<int>((until - now + 999'999) / 1'000'000);
 }
@@ -221,12 +268,15 @@ int LiveSession::run() {
       opts_.duration_s > 0 ? now_ns() + static_cast<uint64_t>(opts_.duration_s * 1e9) : 0;
   bool stop = false;
   while (!stop && !record_failed_) {
-    pollfd fds[2] = {{probe_->fd(), POLLIN, 0}, {signals_.fd(), POLLIN, 0}};
-    ::poll(fds, 2, wait_ms(deadline));
+    pollfd fds[3] = {{probe_->fd(), POLLIN, 0},
+                     {signals_.fd(), POLLIN, 0},
+                     {watcher_ ? watcher_->fd() : -1, POLLIN, 0}};
+    ::poll(fds, 3, wait_ms(deadline));
     int rc = probe_->poll(0, on_event);
     if (rc < 0 && rc != -EINTR) spdlog::warn("ring buffer poll failed: {}", rc);
     handle_signals(stop);
     uint64_t now = now_ns();
+    check_watcher(now);
     heartbeat_.store(now);
     if (now >= last_tick_ + kTickNs) {
       last_tick_ = now;

@@ -3,8 +3,9 @@
 // (run) or a capture file (capture). The session owns the poll loop and its tick (folding
 // windows, table reaping and container metadata through the detector, kernel counters, drop
 // reporting, the metrics endpoint's retries), the signals (SIGINT/SIGTERM: stop; SIGHUP: reload
-// the rules and the probe's interest, the old ones stay on failure; SIGUSR1: reopen the alert
-// file) and the final drain. Every part takes its options from the Config (config_options.h).
+// the config's rule settings, the rules and the probe's interest, the old ones stay on failure;
+// SIGUSR1: reopen the alert file), the same reload when the watcher sees the config or rules files
+// change (watch_config_files), and the final drain. Every part takes its options from the Config (config_options.h).
 #pragma once
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <functional>
 #include <memory>
 
+#include "engine/cli/file_watcher.h"
 #include "engine/cli/flood_reporter.h"
 #include "engine/cli/internal_alerts.h"
 #include "engine/cli/live.h"
@@ -31,6 +33,9 @@ class LiveSession {
     // false: the probe sends every record instead of aggregating floods in the kernel
     // (capture --no-aggregation, for a complete recording; a flood then fills the ring).
     bool aggregate_floods = true;
+    // Builds the config afresh (file, -o, flags) for a reload; false when it is invalid (its
+    // diagnostics printed). Unset: reloads keep the config and reread only the rules.
+    std::function<bool(Config&)> reload_config{};
   };
   // Where a capture goes: `write` takes each enriched event, `flush` runs at each tick; either
   // returning false (a failed write) stops the session.
@@ -61,7 +66,11 @@ class LiveSession {
   void start_outputs_metrics();
   void handle(Event& e);
   void handle_signals(bool& stop);
-  void reload_rules();
+  // SIGHUP, or a change the watcher saw: the config and rules read again and validated; the old
+  // ones stay on failure (logged, counted, and an internal alert).
+  void reload(const std::string& why);
+  void start_watching();
+  void check_watcher(uint64_t now);
   void tick(uint64_t now);
   int wait_ms(uint64_t deadline) const;
   void finish();
@@ -84,6 +93,7 @@ class LiveSession {
   std::unique_ptr<ContainerMetadata> containers_;
   std::unique_ptr<Detector> detector_;
   std::unique_ptr<MetricsEndpoint> endpoint_;
+  std::unique_ptr<FileWatcher> watcher_;
   std::atomic<uint64_t> heartbeat_{0};
   // capture
   Recorder record_;

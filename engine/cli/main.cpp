@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
       {"run", th::cli::add_run(app)},           {"replay", th::cli::add_replay(app)},
       {"capture", th::cli::add_capture(app)},   {"validate", th::cli::add_validate(app)},
       {"test", th::cli::add_test(app)},         {"list-fields", th::cli::add_list_fields(app)},
-      {"convert", th::cli::add_convert(app)},
+      {"convert", th::cli::add_convert(app)},   {"list-rules", th::cli::add_list_rules(app)},
   };
   // CLI11 would only say "A subcommand is required" for a misspelt one.
   if (argc > 1 && argv[1][0] != '-') {

@@ -18,6 +18,7 @@
 
 #include "engine/core/diagnostics.h"
 #include "engine/core/priority.h"
+#include "engine/core/rule_selection.h"
 
 namespace th {
 
@@ -136,6 +137,11 @@ struct ContainerRuntimeConfig {
 
 struct Config {
   std::vector<std::string> rules_files;  // files or directories; empty: the built-in default
+  // Falco 0.38's `rules:` list: enable/disable by rule name (wildcards) or tag, applied in order
+  // after loading; the command line's -D/-T/-t and `-o rules[]...` append to it.
+  std::vector<RuleSelection> rule_selections;
+  // Reload when the config file or a rules file or folder changes (Falco's watch_config_files).
+  bool watch_config_files = true;
   Priority minimum_priority = Priority::debug;
   AlertFormat format = AlertFormat::json;  // stdout and syslog; the file and webhooks are JSON
   OutputsConfig outputs;

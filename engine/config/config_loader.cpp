@@ -24,8 +24,12 @@ class Loader {
     if (!r_.check_map(root, "<top level>",
                       {"rules_files", "minimum_priority", "format", "outputs", "drain_timeout",
                        "metrics", "folding", "rate_limit", "process_table_size", "ring_buffer_size",
-                       "passwd_path", "hostname", "container_runtime", "syscall_hooks"}))
+                       "passwd_path", "hostname", "container_runtime", "syscall_hooks", "rules",
+                       "watch_config_files"}))
       return;
+    if (auto n = root["rules"]; n.IsDefined() && !n.IsNull())
+      config_detail::read_rule_selections(r_, n, cfg_.rule_selections);
+    r_.read(root, "watch_config_files", cfg_.watch_config_files);
     note(root, "rules_files", "rules_files");
     r_.read_string_list(root, "rules_files", cfg_.rules_files);
     r_.read_priority(root, "minimum_priority", cfg_.minimum_priority);
@@ -346,6 +350,20 @@ void apply_config_override(Config& cfg, std::string_view key_value, Diagnostics&
   Diagnostics local;
   YamlReader reader(origin, local);
   YAML::Node root;
+  // Falco's `-o rules[].disable.rule=NAME`: one more selection after the file's.
+  if (key.starts_with("rules[].")) {
+    auto dot = key.find('.', 8);
+    std::string verb = key.substr(8, dot == std::string::npos ? dot : dot - 8);
+    std::string by = dot == std::string::npos ? "" : key.substr(dot + 1);
+    YAML::Node entry, inner;
+    inner[by] = value;
+    entry[verb] = inner;
+    YAML::Node list;
+    list.push_back(entry);
+    config_detail::read_rule_selections(reader, list, cfg.rule_selections);
+    diags.append(local);
+    return;
+  }
   try {
     if (!nest(key, YAML::Load(value), root))
       local.error("TH-C-UNKNOWN-KEY", {origin, 0, 0},
@@ -354,6 +372,7 @@ void apply_config_override(Config& cfg, std::string_view key_value, Diagnostics&
     else {
       // A list given on the command line replaces the file's (webhooks would otherwise add up).
       if (key == "outputs.webhooks" || key == "outputs") cfg.outputs.webhooks.clear();
+      if (key == "rules") cfg.rule_selections.clear();
       Loader(cfg, reader).top(root);
     }
   } catch (const YAML::Exception& e) {

@@ -52,4 +52,7 @@ class YamlReader {
   Diagnostics& diags_;
 };
 
+// The `rules:` selections (rule_selections.cpp), appended to `out` in order.
+void read_rule_selections(YamlReader& r, const YAML::Node& n, std::vector<RuleSelection>& out);
+
 }  // namespace th::config_detail

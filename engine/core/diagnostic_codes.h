@@ -60,7 +60,8 @@ DiagnosticCodeInfo{"TH-W-DEPRECATED-APPEND", Severity::warning, "`append: true` 
   "Falco replaced `append: true` with `override: {key: append}`; both still work. Write the "
   "override form to say which keys are appended."},
 DiagnosticCodeInfo{"TH-W-PLUGINS", Severity::warning, "`required_plugin_versions` is ignored",
-  "tracehound has no plugins. Rules that use plugin fields report them as unknown fields."},
+  "tracehound has no plugins. A rule that uses a field of Falco's container plugin is skipped "
+  "(TH-W-FALCO-ONLY); fields of other plugins are unknown fields."},
 // Rules files: collecting (stage 2).
 DiagnosticCodeInfo{"TH-E-ENGINE-VERSION", Severity::error, "The file needs a newer rules engine",
   "`required_engine_version` is higher than the Falco engine version tracehound implements, or "
@@ -97,6 +98,10 @@ DiagnosticCodeInfo{"TH-E-TOO-DEEP", Severity::error, "A condition nests too deep
 DiagnosticCodeInfo{"TH-E-UNKNOWN-FIELD", Severity::error, "A condition or output uses an unknown field",
   "The field is not one tracehound provides (`tracehound list-fields` lists them). The message "
   "suggests the closest field; a rule with `skip-if-unknown-filter: true` is skipped instead."},
+DiagnosticCodeInfo{"TH-E-UNKNOWN-EVENT-TYPE", Severity::error, "A condition compares evt.type with an unknown name",
+  "The value is neither one of tracehound's event types nor one of Falco's (`falco --list-events`), "
+  "so it is most likely a typo: the message suggests the closest name. A type only Falco has is "
+  "not an error (see TH-W-FALCO-ONLY)."},
 DiagnosticCodeInfo{"TH-E-FIELD-ARG", Severity::error, "A field's [argument] is missing or invalid",
   "Some fields need an argument (`proc.aname[2]`), others take none; numeric arguments have a "
   "range."},
@@ -127,11 +132,21 @@ DiagnosticCodeInfo{"TH-W-SOURCE", Severity::warning, "A rule's source is not sys
 DiagnosticCodeInfo{"TH-W-SKIPPED-UNKNOWN-FIELD", Severity::warning, "A rule is skipped for an unknown field",
   "The rule says `skip-if-unknown-filter: true` and uses a field tracehound does not have, so it "
   "is left out instead of failing the load."},
+DiagnosticCodeInfo{"TH-W-FALCO-ONLY", Severity::warning, "A rule needs a Falco field or event type tracehound lacks",
+  "The rule (as Falco's stock rules do) uses a field Falco has and tracehound does not (`fd.sip`, "
+  "`container.image.repository`...), or can only match event types tracehound does not see "
+  "(`connect`, `mount`...). It is skipped, the rest load; the warning names the field or type and "
+  "where it is used. `validate` ends with the count of rules skipped per reason, and "
+  "docs/migration.md says what loads from Falco's stock files."},
 DiagnosticCodeInfo{"TH-W-NEVER-MATCHES", Severity::warning, "A rule can match no event type tracehound sees",
   "Its `evt.type` checks exclude every type tracehound produces, so it never fires."},
 DiagnosticCodeInfo{"TH-W-ALL-EVENT-TYPES", Severity::warning, "A rule does not restrict evt.type",
   "It is evaluated for every event. Add an `evt.type` check, or `warn_evttypes: false` when this "
   "is intended."},
+DiagnosticCodeInfo{"TH-W-SELECTION-UNMATCHED", Severity::warning, "A rule selection matches no rule",
+  "An entry of the config's `rules:` list (or -D, -T, -t, `-o rules[]...`) names a rule or tag "
+  "that none of the loaded rules has, so it changes nothing: check the spelling, the `*` "
+  "wildcards and the rules files loaded (`tracehound list-rules` lists names and tags)."},
 DiagnosticCodeInfo{"TH-W-EMPTY-FOLDER", Severity::warning, "A rules folder holds no rules files",
   "Only *.yaml and *.yml files of a folder are loaded."},
 // Event files (replay, capture).

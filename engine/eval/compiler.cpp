@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "engine/core/closest_name.h"
+#include "engine/fields/falco_catalogue.h"
 #include "engine/eval/constants.h"
 #include "engine/eval/extractors.h"
 #include "engine/eval/matchers.h"
@@ -454,11 +455,24 @@ void CompileContext::warning(WarningCode code, const cond::SrcRange& r, std::str
 
 const FieldDef* resolve_field(const cond::Operand& f, FieldArg& arg, CompileContext& ctx) {
   const FieldDef* def = ctx.fields.find(f.name);
+  if (!def && ctx.allow_falco_only && falco::has_field(f.name)) {
+    if (!ctx.falco_only) ctx.falco_only = CompileContext::FalcoOnly{f.name, f.range};
+    return nullptr;
+  }
   if (!def) {
     std::vector<std::string_view> names;
     for (const auto& d : ctx.fields.all()) names.push_back(d.name);
-    ctx.error("TH-E-UNKNOWN-FIELD", f.range,
-              "unknown field '" + f.name + "'" + did_you_mean(f.name, names));
+    std::string hint = did_you_mean(f.name, names);
+    if (hint.empty()) {
+      // A misspelt Falco field: say which one, and that tracehound lacks it.
+      std::vector<std::string_view> falco_names(falco::syscall_fields().begin(),
+                                                falco::syscall_fields().end());
+      falco_names.insert(falco_names.end(), falco::container_plugin_fields().begin(),
+                         falco::container_plugin_fields().end());
+      if (std::string c = closest_name(f.name, falco_names); !c.empty())
+        hint = "; did you mean Falco's '" + c + "' (which tracehound does not have)?";
+    }
+    ctx.error("TH-E-UNKNOWN-FIELD", f.range, "unknown field '" + f.name + "'" + hint);
     ctx.saw_unknown_field = true;
     return nullptr;
   }
@@ -502,7 +516,7 @@ PredicatePtr compile_condition(const cond::Expr& expr, CompileContext& ctx) {
   std::size_t before = ctx.diags.error_count();
   Compiler c(ctx);
   auto p = c.expr(expr);
-  if (ctx.diags.error_count() != before) return nullptr;
+  if (ctx.diags.error_count() != before || ctx.falco_only) return nullptr;
   return p;
 }
 

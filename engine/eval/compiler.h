@@ -5,6 +5,7 @@
 // author wrote; compilation goes on to find the others.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -38,6 +39,16 @@ struct CompileContext {
   std::string item_name;
   // Set when a field was not found (for Falco's `skip-if-unknown-filter`).
   bool saw_unknown_field = false;
+  // When set, a field Falco has and tracehound lacks (engine/fields/falco_catalogue.h) is not an
+  // error: the first one is recorded in `falco_only` and compiling fails without a diagnostic,
+  // so that the loader can skip the rule with one warning. Any other unknown field stays an
+  // error.
+  bool allow_falco_only = false;
+  struct FalcoOnly {
+    std::string name;
+    cond::SrcRange range;
+  };
+  std::optional<FalcoOnly> falco_only{};
   // When set, subtrees reached more than once are compiled once and memoised per event.
   SharedSubtrees* shared = nullptr;
 

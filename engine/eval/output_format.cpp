@@ -4,6 +4,7 @@
 
 #include "engine/core/alert.h"
 #include "engine/eval/extractors.h"
+#include "engine/fields/falco_catalogue.h"
 
 namespace th {
 namespace {
@@ -75,6 +76,12 @@ std::optional<OutputFormat> OutputFormat::compile(const std::string& text, uint3
     if (!def) {
       cond::Operand probe;
       probe.name = std::string(token);
+      // A Falco field followed by text (`%fd.name.`): named as Falco would resolve it.
+      for (std::size_t n = token.size(); ctx.allow_falco_only && n > 0; --n)
+        if ((n == token.size() || token[n] == '.') && falco::has_field(token.substr(0, n))) {
+          probe.name = std::string(token.substr(0, n));
+          break;
+        }
       probe.range = range;
       FieldArg unused;
       resolve_field(probe, unused, ctx);  // reports the unknown field with a suggestion

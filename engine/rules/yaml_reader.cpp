@@ -307,8 +307,8 @@ class Reader {
     } else if (node["required_plugin_versions"].IsDefined()) {
       item.kind = Item::Kind::plugin_versions;
       warning("TH-W-PLUGINS", node,
-              "required_plugin_versions: tracehound has no plugins; rules that need plugin "
-              "fields will report them as unknown");
+              "required_plugin_versions: tracehound has no plugins; rules that need the "
+              "container plugin's fields are skipped, other plugins' fields are unknown");
     } else if (node["list"].IsDefined()) {
       if (!read_list(node, item.list)) return;
       item.kind = Item::Kind::list;
