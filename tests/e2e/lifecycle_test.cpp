@@ -104,7 +104,7 @@ TEST(Lifecycle, SighupReloadsRulesAndKeepsThemWhenTheNewOnesFail) {
     return eventually([&] { return th.log().find(marker, before) != std::string::npos; },
                       std::chrono::seconds(5));
   };
-  ASSERT_TRUE(signal_and_wait("loaded 1 rules")) << th.log();
+  ASSERT_TRUE(signal_and_wait("rules: 1 rule(s) loaded")) << th.log();
   {
     Victim v;
     auto r = run_attack({attack_program("inject_ptrace_poketext"), std::to_string(v.pid())});
