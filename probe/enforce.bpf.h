@@ -11,7 +11,9 @@
  *    refused at entry: it takes its locks without waiting when they are free, pending signal or
  *    not). The tracer dies before its next request; ATTACH has queued a SIGSTOP for the target,
  *    so the record says whether the target was already in a group stop before the call (seen
- *    at entry) for user space to resume it only when the stop came from the killed attach.
+ *    at entry) for user space to resume it only when the stop came from the killed attach. The
+ *    same is said of a tracer killed at a write into a tracee it attached to while we watched
+ *    (its tracee is left in the stop of that attach).
  *  - memory-file writes: at sys_enter of write and kin, for a memory file behind the
  *    descriptor (mem_write.bpf.h finds it); memory-file opens for writing: at sys_exit of the
  *    open (the descriptor dies with the process before it is used).
@@ -296,9 +298,15 @@ static __noinline int on_ptrace_enter(struct task_struct *cur, struct pt_regs *r
   __s64 request = sc_arg_long(regs, abi, 0);
   const struct th_interest *in = kill_interest();
   if (request == TH_PTRACE_TRACEME || !in || !th_interest_wants_ptrace(in, request)) return 0;
-  if (!is_attach(request))
-    return enforce_act(cur, ptrace_facts(cur, regs, abi, request, TH_EP_ENTER, 0));
   __s32 vnr = th_pid_arg(sc_arg(regs, abi, 1));
+  if (!is_attach(request)) {
+    struct enforce_scratch *sc = ptrace_facts(cur, regs, abi, request, TH_EP_ENTER, 0);
+    if (!sc) return 0;
+    /* A tracee this tracer attached to while we watched: whether it was stopped before. */
+    struct pending_attach *p = bpf_task_storage_get(&pending_attaches, cur, 0, 0);
+    sc->e.target_was_stopped = p && p->vnr == vnr ? p->was_stopped : 2;
+    return enforce_act(cur, sc);
+  }
   struct pending_attach *p =
       bpf_task_storage_get(&pending_attaches, cur, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
   if (!p) return 0;
@@ -327,8 +335,10 @@ static __noinline int on_ptrace_exit_enforce(struct task_struct *cur, struct pt_
   struct pending_attach *p = bpf_task_storage_get(&pending_attaches, cur, 0, 0);
   if (p) {
     if (p->vnr == th_pid_arg(sc_arg(regs, abi, 1))) was_stopped = p->was_stopped;
-    p->vnr = 0;
-    p->was_stopped = 2;
+    if (ret < 0) { /* kept after a successful attach, for the tracer's later writes */
+      p->vnr = 0;
+      p->was_stopped = 2;
+    }
   }
   struct enforce_scratch *sc = ptrace_facts(cur, regs, abi, request, TH_EP_EXIT, ret);
   if (!sc) return 0;

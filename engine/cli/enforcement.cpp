@@ -10,14 +10,11 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/cli/internal_alert.h"
-#include "engine/core/ptrace_request.h"
 #include "engine/detect/enrich.h"
 #include "engine/metrics/metrics.h"
 
 namespace th::cli {
 namespace {
-
-constexpr int64_t kPtraceAttach = 16;
 
 // The state letter of /proc/PID/stat (after the command name, which may hold anything), or 0
 // when the process is gone.
@@ -86,14 +83,15 @@ EnforcementReporter::EnforcementReporter(AlertSink& sink, std::string hostname,
     : sink_(sink), hostname_(std::move(hostname)), mode_(mode) {}
 
 // A killed PTRACE_ATTACH queued a SIGSTOP for its target: once the tracer is gone, the target
-// would stay in that group stop. It is continued only when it was not stopped before the call
-// (the kernel looked at entry); a process someone had stopped stays stopped.
+// would stay in that group stop (so would the tracee of a tracer killed at a write). It is
+// continued only when it was not stopped before the attach (the kernel looked at its entry); a
+// process someone had stopped, or one attached before tracehound watched, stays as it is.
 std::string EnforcementReporter::resume_victim(const probe::EnforcementRecord& r) {
   const Event& e = r.event;
   int32_t victim = e.target_pid;
   if (victim <= 0) return "unknown";
-  bool attach = e.type == EvtType::ptrace && e.request == kPtraceAttach;
-  if (r.result != TH_ER_KILLED || !attach) return state_name(process_state(victim));
+  if (r.result != TH_ER_KILLED || e.type != EvtType::ptrace)
+    return state_name(process_state(victim));
   if (r.target_was_stopped != 0) return state_name(process_state(victim)) + " (stopped before)";
   within_ms(200, [&] { return gone(e.actor.pid); });  // detached when the tracer is gone
   bool running = within_ms(200, [&] {
