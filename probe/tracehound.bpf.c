@@ -48,7 +48,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* Options, set by the loader between open and load. */
 const volatile __s32 ignore_tgid = 0;        /* tracehound itself: no injection-kind records */
 const volatile __u64 mem_open_fns[TH_MEM_OPEN_FNS] = {}; /* address(es) of mem_open() */
-const volatile bool use_task_kfuncs = true;  /* false: portable resolution only (tests) */
+const volatile bool use_task_kfuncs = true;  /* false: no kfuncs: portable resolution, helper reads (tests) */
 
 #define TH_MAX_ANCESTORS 64  /* real_parent hops when deciding target_is_descendant */
 #define TH_MAX_TRACEES 64    /* entries of current->ptraced looked at */
@@ -160,17 +160,21 @@ static __always_inline const struct th_interest *current_interest(void) {
 
 /* ---- syscall arguments ---- */
 
+/* `regs` is always a BTF-typed pointer (the raw tracepoints' argument or bpf_task_pt_regs()), so
+ * the register is a plain CO-RE relocated load: this runs at every watched syscall (each write
+ * while memory-file writes are wanted), where a helper call per argument would cost more than
+ * the rest of the check. */
 static __always_inline __u64 reg_value(struct pt_regs *regs, enum th_reg r) {
   switch (r) {
-    case TH_REG_DI: return BPF_CORE_READ(regs, di);
-    case TH_REG_SI: return BPF_CORE_READ(regs, si);
-    case TH_REG_DX: return BPF_CORE_READ(regs, dx);
-    case TH_REG_R10: return BPF_CORE_READ(regs, r10);
-    case TH_REG_R8: return BPF_CORE_READ(regs, r8);
-    case TH_REG_R9: return BPF_CORE_READ(regs, r9);
-    case TH_REG_BX: return BPF_CORE_READ(regs, bx);
-    case TH_REG_CX: return BPF_CORE_READ(regs, cx);
-    default: return BPF_CORE_READ(regs, bp);
+    case TH_REG_DI: return regs->di;
+    case TH_REG_SI: return regs->si;
+    case TH_REG_DX: return regs->dx;
+    case TH_REG_R10: return regs->r10;
+    case TH_REG_R8: return regs->r8;
+    case TH_REG_R9: return regs->r9;
+    case TH_REG_BX: return regs->bx;
+    case TH_REG_CX: return regs->cx;
+    default: return regs->bp;
   }
 }
 
@@ -358,12 +362,15 @@ static __noinline int on_process_vm(struct task_struct *cur, struct pt_regs *reg
 }
 
 #include "mem_write.bpf.h"
+#include "enforce.bpf.h"
 
 static __always_inline int on_syscall_exit(struct pt_regs *regs, enum th_syscall sc,
                                            enum th_abi abi, long ret) {
   struct task_struct *cur = bpf_get_current_task_btf();
   switch (sc) {
-    case TH_SC_PTRACE: return on_ptrace(cur, regs, abi, ret);
+    case TH_SC_PTRACE:
+      if (enforce_mode != 0) on_ptrace_exit_enforce(cur, regs, abi, ret);
+      return on_ptrace(cur, regs, abi, ret);
     case TH_SC_PROCESS_VM_READV:
     case TH_SC_PROCESS_VM_WRITEV: return on_process_vm(cur, regs, sc, abi, ret);
     case TH_SC_OPEN:
@@ -393,19 +400,25 @@ int BPF_PROG(th_sys_exit, struct pt_regs *regs, long ret) {
   return on_syscall_exit(regs, sc, abi, ret);
 }
 
-/* Entry, raw_syscalls: only writes are looked at there (see mem_write.bpf.h). */
+/* Entry, raw_syscalls: writes (see mem_write.bpf.h), and while enforcement is on the calls it
+ * decides at entry (enforce.bpf.h). */
+static __always_inline int wanted_at_enter(enum th_syscall sc) {
+  return is_write_syscall(sc) || is_enforce_enter_syscall(sc);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(th_sys_enter, struct pt_regs *regs, long id) {
   long nr = th_syscall_nr(id);
   /* Every syscall passes here: decide on the number alone first. */
-  if (!is_write_syscall(th_syscall_of(nr, TH_ABI_X64)) &&
-      !is_write_syscall(th_syscall_of(nr, TH_ABI_IA32)) &&
-      !is_write_syscall(th_syscall_of(nr, TH_ABI_X32)))
+  if (!wanted_at_enter(th_syscall_of(nr, TH_ABI_X64)) &&
+      !wanted_at_enter(th_syscall_of(nr, TH_ABI_IA32)) &&
+      !wanted_at_enter(th_syscall_of(nr, TH_ABI_X32)))
     return 0;
   enum th_abi abi = th_abi_of(nr, th_in_ia32_syscall(bpf_get_current_task_btf()));
   enum th_syscall sc = th_syscall_of(nr, abi);
-  if (!is_write_syscall(sc)) return 0;
-  return on_write_enter(bpf_get_current_task_btf(), regs, sc, abi);
+  if (is_write_syscall(sc)) return on_write_enter(bpf_get_current_task_btf(), regs, sc, abi);
+  if (is_enforce_enter_syscall(sc)) return on_enforce_enter(bpf_get_current_task_btf(), regs, sc, abi);
+  return 0;
 }
 
 /* Hook set 2: per-syscall exit tracepoints (x86-64 ABI only). Their context is the kernel's
@@ -442,6 +455,15 @@ TH_PER_SYSCALL_ENTER(pwrite64, TH_SC_PWRITE64)
 TH_PER_SYSCALL_ENTER(writev, TH_SC_WRITEV)
 TH_PER_SYSCALL_ENTER(pwritev, TH_SC_PWRITEV)
 TH_PER_SYSCALL_ENTER(pwritev2, TH_SC_PWRITEV2)
+
+/* Enforcement's own entry hooks (loaded only while it is on). */
+#define TH_PER_SYSCALL_ENFORCE_ENTER(name, sc)                                          \
+  SEC("tracepoint/syscalls/sys_enter_" #name)                                           \
+  int th_enforce_enter_##name(void *ctx) {                                              \
+    return on_enforce_enter(bpf_get_current_task_btf(), current_regs(), sc, TH_ABI_X64); \
+  }
+TH_PER_SYSCALL_ENFORCE_ENTER(ptrace, TH_SC_PTRACE)
+TH_PER_SYSCALL_ENFORCE_ENTER(process_vm_writev, TH_SC_PROCESS_VM_WRITEV)
 
 #include "exec_fds.bpf.h"
 #include "exec_trust.bpf.h"

@@ -1,5 +1,5 @@
 // tracehound list-rules [--json] [-r R]... [-c F]: every rule of the files loaded, as `falco -L`
-// describes them: name, priority, tags, whether it is enabled (after the config's selections and
+// describes them: name, priority, tags, action (kill or none), whether it is enabled (after the config's selections and
 // -D/-T/-t), whether it loaded or was skipped (and for what), and where it is defined.
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -37,6 +37,7 @@ nlohmann::ordered_json as_json(const std::vector<RuleStatus>& rules) {
     j["priority"] = priority_name(r.priority);
     j["tags"] = r.tags;
     j["enabled"] = r.enabled && r.outcome == RuleOutcome::loaded;
+    j["action"] = rule_action_name(r.action);
     j["status"] = r.outcome == RuleOutcome::loaded ? "loaded"
                   : r.outcome == RuleOutcome::failed ? "error"
                                                       : "skipped";
@@ -53,12 +54,13 @@ void print_text(const std::vector<RuleStatus>& rules) {
   for (const auto& r : rules) width = std::max(width, std::min<std::size_t>(r.name.size(), 60));
   auto pad = [](std::string s, std::size_t w) { return s.size() < w ? s + std::string(w - s.size(), ' ') : s; };
   std::cout << pad("RULE", width) << "  " << pad("PRIORITY", 13) << "  " << pad("STATE", 9)
-            << "  SOURCE  TAGS\n";
+            << "  ACTION  SOURCE  TAGS\n";
   for (const auto& r : rules) {
     std::string tags;
     for (const auto& t : r.tags) tags += (tags.empty() ? "" : ",") + t;
     std::cout << pad(r.name, width) << "  " << pad(std::string(priority_name(r.priority)), 13)
-              << "  " << pad(state(r), 9) << "  " << r.pos.file << ":" << r.pos.line << "  "
+              << "  " << pad(state(r), 9) << "  " << pad(std::string(rule_action_name(r.action)), 6)
+              << "  " << r.pos.file << ":" << r.pos.line << "  "
               << tags << "\n";
   }
 }

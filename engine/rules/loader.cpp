@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "engine/eval/analysis.h"
+#include "engine/enforce/compiler.h"
 #include "engine/eval/compiler.h"
 #include "engine/rules/collector.h"
 #include "engine/rules/falco_compat.h"
@@ -60,7 +61,8 @@ class StageThree {
     }
     for (std::size_t i = 0; i < c_.rules.size(); ++i) {
       const auto& r = c_.rules[i];
-      RuleStatus st{r.name, r.pos, r.priority, r.tags, r.enabled, RuleOutcome::failed, {}};
+      RuleStatus st{r.name, r.pos, r.priority, r.tags, r.enabled, RuleOutcome::failed, {},
+                    r.action};
       compile(r, conditions[i], st);
       note(st);
       res_.rules.push_back(std::move(st));
@@ -122,6 +124,15 @@ class StageThree {
                   "it needs Falco's field '" + ctx.falco_only->name +
                       "', which tracehound does not have");
     if (!pred || !output) return;
+    std::shared_ptr<const enforce::RuleProgram> kill;
+    if (r.action == RuleAction::kill) {
+      bool unless_failed = false;
+      cond::ExprPtr unless = resolver_.action_unless(r, unless_failed);
+      CompileContext kctx{*opts_.fields, sources_, diags_, "rule", r.name};
+      auto p = unless_failed ? std::nullopt : enforce::compile_kill_rule(*cond, unless.get(), kctx);
+      if (!p) return;
+      kill = std::make_shared<const enforce::RuleProgram>(std::move(*p));
+    }
     ConditionReach reach = analyze_condition(*pred);
     if (reach.types.empty() && falco_type)
       return skip(r, st, RuleOutcome::skipped_falco_event, falco_type->name, falco_type->range,
@@ -150,6 +161,8 @@ class StageThree {
     c.output = std::move(*output);
     c.types = reach.types;
     c.interest = reach.interest;
+    c.action = r.action;
+    c.kill = std::move(kill);
     compiled_.push_back(std::move(c));
   }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/core/diagnostics.h"
+#include "engine/core/rule_action.h"
 #include "engine/core/rule_selection.h"
 #include "engine/fields/field.h"
 #include "engine/rules/ruleset.h"
@@ -46,6 +47,7 @@ struct RuleStatus {
   bool enabled = true;
   RuleOutcome outcome = RuleOutcome::failed;
   std::string missing;  // the field, event type or source a skipped rule needs
+  RuleAction action = RuleAction::none;
 };
 
 struct LoadSummary {

@@ -66,6 +66,7 @@ TEST(Migration, ListRulesDescribesEveryRule) {
   EXPECT_EQ(attach["priority"], "Warning");
   EXPECT_EQ(attach["enabled"], true);
   EXPECT_EQ(attach["status"], "loaded");
+  EXPECT_EQ(attach["action"], "none");
   EXPECT_EQ(attach["source"]["line"], 1110);
   EXPECT_NE(attach["source"]["file"].get<std::string>().find("falco_rules.yaml"),
             std::string::npos);
