@@ -80,6 +80,12 @@ TEST(Migration, ListRulesDescribesEveryRule) {
       EXPECT_EQ(x["enabled"], false);
     }
   EXPECT_EQ(skipped, 21u);
+  // The default ruleset's kill rules say so (rule key `action`).
+  Result defaults = run("list-rules --json");
+  ASSERT_EQ(defaults.status, 0) << defaults.err;
+  std::size_t kills = 0;
+  for (const auto& x : nlohmann::json::parse(defaults.out)) kills += x["action"] == "kill";
+  EXPECT_GT(kills, 0u) << defaults.out;
   Result text = run("list-rules -r " + kFalcoRules);
   EXPECT_EQ(text.status, 0);
   EXPECT_NE(text.out.find("PTRACE anti-debug attempt"), std::string::npos) << text.out;
