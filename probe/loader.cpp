@@ -161,6 +161,30 @@ struct Probe::Impl {
 
   RecordMerge merge;  // records read from both rings, handed out in time order
 
+  EnforceMode enforce_mode = EnforceMode::off;
+  std::function<void(const EnforcementRecord&)> on_enforcement;
+  EnforcementRecord enforcement;
+
+  // Enforcement decisions are handed out as they are read: nothing orders them after other
+  // records, and the alert of a kill must not wait.
+  static int on_enforce_sample(void* ctx, void* data, size_t size) {
+    auto* self = static_cast<Impl*>(ctx);
+    std::span<const std::byte> record(static_cast<const std::byte*>(data), size);
+    if (!decode_enforcement(record, self->boot_to_epoch_ns, self->enforcement)) {
+      ++self->user_stats.bad_records;
+      self->bad_records_metric->inc();
+      return 0;
+    }
+    ++self->handled;
+    if (!self->on_enforcement) return 0;
+    try {
+      self->on_enforcement(self->enforcement);
+    } catch (...) {
+      if (!self->callback_error) self->callback_error = std::current_exception();
+    }
+    return 0;
+  }
+
   static int on_sample(void* ctx, void* data, size_t size) {
     static_cast<Impl*>(ctx)->merge.add(data, size);
     return 0;
@@ -216,6 +240,42 @@ struct LoadPlan {
   std::string hooks_reason;
 };
 
+bool set_enforcement_maps(tracehound_bpf* skel, const EnforcementPlan& plan, std::string& error) {
+  auto fail = [&](const char* what) {
+    error = std::string("cannot write the probe's ") + what + ": " + std::strerror(errno);
+    return false;
+  };
+  uint32_t zero = 0;
+  th_enforce_config off{};  // nothing is evaluated while the maps change
+  if (bpf_map__update_elem(skel->maps.enforce_config, &zero, sizeof(zero), &off, sizeof(off), 0))
+    return fail("enforcement configuration");
+  th_interest in = encode_interest(plan.interest);
+  if (bpf_map__update_elem(skel->maps.enforce_interest, &zero, sizeof(zero), &in, sizeof(in), 0))
+    return fail("enforcement interest");
+  for (uint32_t i = 0; i < plan.insns.size(); ++i)
+    if (bpf_map__update_elem(skel->maps.enforce_prog, &i, sizeof(i), &plan.insns[i],
+                             sizeof(th_enforce_insn), 0))
+      return fail("enforcement program");
+  // Lists: replace the whole map (stale identities would keep their old bits otherwise).
+  for (auto* map : {skel->maps.enforce_exes, skel->maps.enforce_allow_uids}) {
+    std::vector<std::byte> key(bpf_map__key_size(map)), next(key.size());
+    while (bpf_map__get_next_key(map, nullptr, next.data(), next.size()) == 0)
+      if (bpf_map__delete_elem(map, next.data(), next.size(), 0) != 0) break;
+  }
+  for (const auto& [k, sets] : plan.exes)
+    if (bpf_map__update_elem(skel->maps.enforce_exes, &k, sizeof(k), &sets, sizeof(sets), 0))
+      return fail("enforcement executable lists");
+  for (uint32_t uid : plan.allow_uids) {
+    uint8_t one = 1;
+    if (bpf_map__update_elem(skel->maps.enforce_allow_uids, &uid, sizeof(uid), &one, 1, 0))
+      return fail("enforcement allow list");
+  }
+  th_enforce_config on{static_cast<uint32_t>(plan.insns.size()), plan.kills_per_second};
+  if (bpf_map__update_elem(skel->maps.enforce_config, &zero, sizeof(zero), &on, sizeof(on), 0))
+    return fail("enforcement configuration");
+  return true;
+}
+
 bool set_interest_map(tracehound_bpf* skel, const Interest& interest, std::string& error) {
   th_interest value = encode_interest(interest);
   uint32_t key = 0;
@@ -254,6 +314,8 @@ SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan, std
   skel->rodata->uid_burst[TH_CLASS_BULK] = options.flood.uid_bulk;
   skel->rodata->flood_free = options.flood.free_per_key;
   skel->rodata->flood_window_ns = uint64_t{options.flood.window_ms} * 1'000'000u;
+  const bool enforcing = options.enforcement.mode != EnforceMode::off;
+  skel->rodata->enforce_mode = static_cast<uint8_t>(options.enforcement.mode);
 
   bool raw = plan.hooks == SyscallHooks::raw_syscalls;
   bpf_program__set_autoload(skel->progs.th_sys_exit, raw);
@@ -268,6 +330,9 @@ SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan, std
                          skel->progs.th_enter_pwrite64, skel->progs.th_enter_writev,
                          skel->progs.th_enter_pwritev, skel->progs.th_enter_pwritev2})
     bpf_program__set_autoload(p, !raw);
+  for (bpf_program* p : {skel->progs.th_enforce_enter_ptrace,
+                         skel->progs.th_enforce_enter_process_vm_writev})
+    bpf_program__set_autoload(p, !raw && enforcing);
 
   if (int err = tracehound_bpf__load(skel.get()); err != 0) {
     if (err == -EPERM || err == -EACCES) {
@@ -282,6 +347,7 @@ SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan, std
     return nullptr;
   }
   if (!set_interest_map(skel.get(), options.interest, error)) return nullptr;
+  if (enforcing && !set_enforcement_maps(skel.get(), options.enforcement, error)) return nullptr;
   if (int err = tracehound_bpf__attach(skel.get()); err != 0) {
     error = "cannot attach the probe's programs (" + std::string(std::strerror(-err)) + ")";
     if (!log.empty()) error += ": " + log_tail(log);
@@ -328,6 +394,10 @@ std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& err
   if (impl->ring && ring_buffer__add(impl->ring.get(), bpf_map__fd(skel->maps.bulk), &Impl::on_sample,
                                      impl.get()) != 0)
     impl->ring.reset();
+  if (impl->ring && ring_buffer__add(impl->ring.get(), bpf_map__fd(skel->maps.enforce_events),
+                                     &Impl::on_enforce_sample, impl.get()) != 0)
+    impl->ring.reset();
+  impl->enforce_mode = options.enforcement.mode;
   if (!impl->ring) {
     error = std::string("cannot set up the ring buffer: ") + std::strerror(errno);
     return nullptr;
@@ -368,6 +438,28 @@ std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& err
 
 bool Probe::set_interest(const Interest& interest, std::string& error) {
   return set_interest_map(impl_->skel.get(), interest, error);
+}
+
+bool Probe::set_enforcement(const EnforcementPlan& plan, std::string& error) {
+  if (impl_->enforce_mode == EnforceMode::off) return true;
+  return set_enforcement_maps(impl_->skel.get(), plan, error);
+}
+
+void Probe::set_enforcement_handler(std::function<void(const EnforcementRecord&)> handler) {
+  impl_->on_enforcement = std::move(handler);
+}
+
+EnforceMode Probe::enforce_mode() const { return impl_->enforce_mode; }
+
+uint64_t Probe::enforcement_records_lost() const {
+  uint32_t zero = 0;
+  struct {
+    uint64_t window_start_ns, kills, lost;
+  } budget{};
+  if (bpf_map__lookup_elem(impl_->skel->maps.enforce_budget, &zero, sizeof(zero), &budget,
+                           sizeof(budget), 0) != 0)
+    return 0;
+  return budget.lost;
 }
 
 int Probe::poll(int timeout_ms, const std::function<void(Event&)>& on_event) {

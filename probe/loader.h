@@ -12,6 +12,7 @@
 
 #include "engine/core/event.h"
 #include "engine/core/interest.h"
+#include "probe/enforce_map.h"
 #include "probe/flood_reader.h"
 #include "probe/tracehound.h"
 
@@ -58,6 +59,9 @@ struct ProbeOptions {
   // Recognise memory files by their file operations (mem_open's address from /proc/kallsyms).
   // false, or no address readable: by name ("mem" on procfs, for a pid inode).
   bool use_kallsyms = true;
+  // Prevention (probe/enforce.bpf.h): off unless mode says otherwise; the entry hooks it needs
+  // are loaded only then.
+  EnforcementPlan enforcement;
 };
 
 // Sends libbpf's messages to spdlog (warnings as warnings, debug output at debug level), for
@@ -76,6 +80,13 @@ class Probe {
   // Replaces the interest (live: e.g. on SIGHUP rule reload). False (with `error`) if the map
   // write failed; the previous interest then stays.
   bool set_interest(const Interest& interest, std::string& error);
+  // Replaces the kill rules' program, lists and allow list (the mode stays what open() set).
+  bool set_enforcement(const EnforcementPlan& plan, std::string& error);
+  // Receives each enforcement decision during poll(), before the records of that poll.
+  void set_enforcement_handler(std::function<void(const EnforcementRecord&)> handler);
+  EnforceMode enforce_mode() const;
+  // Decisions the kernel could not report (its enforcement ring was full), since open().
+  uint64_t enforcement_records_lost() const;
 
   // Waits up to `timeout_ms` (0: no wait, -1: forever) for records and hands each as an Event
   // to `on_event` (the same Event object, reused). Returns as soon as some were handled, with

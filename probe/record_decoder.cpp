@@ -5,6 +5,9 @@
 
 #include <array>
 #include <cstring>
+#include <optional>
+
+#include "probe/interest_map.h"
 
 namespace th::probe {
 namespace {
@@ -123,6 +126,26 @@ void split_args(std::string_view bytes, std::vector<std::string>& argv) {
 
 std::string_view kind_name(th_kind kind) {
   return kind < TH_KIND_COUNT ? kKindNames[kind] : std::string_view("unknown");
+}
+
+bool decode_enforced_call(const th_enforce_event& r, int64_t boot_to_epoch_ns, Event& ev) {
+  if (r.h.abi >= TH_ABI_COUNT || r.h.kind >= TH_KIND_COUNT) return false;
+  std::optional<EvtType> type;
+  for (const auto& info : kEvtTypes)
+    if (info.has_target && evt_type_syscall(info.type) == r.h.syscall) type = info.type;
+  if (!type) return false;
+  reset(ev);
+  ev.type = *type;
+  decode_header(r.h, boot_to_epoch_ns, ev);
+  RecordInfo info;
+  decode_target(r.t, ev, info);
+  ev.request = ev.type == EvtType::ptrace ? r.request : -1;
+  ev.addr = r.addr;
+  ev.data = r.data;
+  ev.bytes = r.bytes;
+  ev.fd = r.fd;
+  ev.open_flags = r.open_flags;
+  return true;
 }
 
 int32_t exit_code_from_wait_status(uint32_t status) {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "engine/core/event.h"
+#include "probe/enforce.h"
 #include "probe/tracehound.h"
 
 namespace th::probe {
@@ -29,6 +30,9 @@ struct RecordInfo {
 // unspecified.
 bool decode_record(std::span<const std::byte> record, int64_t boot_to_epoch_ns, Event& ev,
                    RecordInfo& info);
+
+// The call an enforcement decision was about (probe/enforce.h), as an Event of its type.
+bool decode_enforced_call(const th_enforce_event& r, int64_t boot_to_epoch_ns, Event& ev);
 
 // Exit code as a shell shows it: the exit status, or 128 + the signal that ended the process.
 int32_t exit_code_from_wait_status(uint32_t status);

@@ -360,12 +360,15 @@ static __noinline int on_process_vm(struct task_struct *cur, struct pt_regs *reg
 
 #include "mem_write.bpf.h"
 #include "fd_take.bpf.h"
+#include "enforce.bpf.h"
 
 static __always_inline int on_syscall_exit(struct pt_regs *regs, enum th_syscall sc,
                                            enum th_abi abi, long ret) {
   struct task_struct *cur = bpf_get_current_task_btf();
   switch (sc) {
-    case TH_SC_PTRACE: return on_ptrace(cur, regs, abi, ret);
+    case TH_SC_PTRACE:
+      if (enforce_mode != 0) on_ptrace_exit_enforce(cur, regs, abi, ret);
+      return on_ptrace(cur, regs, abi, ret);
     case TH_SC_PROCESS_VM_READV:
     case TH_SC_PROCESS_VM_WRITEV: return on_process_vm(cur, regs, sc, abi, ret);
     case TH_SC_OPEN:
@@ -396,19 +399,25 @@ int BPF_PROG(th_sys_exit, struct pt_regs *regs, long ret) {
   return on_syscall_exit(regs, sc, abi, ret);
 }
 
-/* Entry, raw_syscalls: only writes are looked at there (see mem_write.bpf.h). */
+/* Entry, raw_syscalls: writes (see mem_write.bpf.h), and while enforcement is on the calls it
+ * decides at entry (enforce.bpf.h). */
+static __always_inline int wanted_at_enter(enum th_syscall sc) {
+  return is_write_syscall(sc) || is_enforce_enter_syscall(sc);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(th_sys_enter, struct pt_regs *regs, long id) {
   long nr = th_syscall_nr(id);
   /* Every syscall passes here: decide on the number alone first. */
-  if (!is_write_syscall(th_syscall_of(nr, TH_ABI_X64)) &&
-      !is_write_syscall(th_syscall_of(nr, TH_ABI_IA32)) &&
-      !is_write_syscall(th_syscall_of(nr, TH_ABI_X32)))
+  if (!wanted_at_enter(th_syscall_of(nr, TH_ABI_X64)) &&
+      !wanted_at_enter(th_syscall_of(nr, TH_ABI_IA32)) &&
+      !wanted_at_enter(th_syscall_of(nr, TH_ABI_X32)))
     return 0;
   enum th_abi abi = th_abi_of(nr, th_in_ia32_syscall(bpf_get_current_task_btf()));
   enum th_syscall sc = th_syscall_of(nr, abi);
-  if (!is_write_syscall(sc)) return 0;
-  return on_write_enter(bpf_get_current_task_btf(), regs, sc, abi);
+  if (is_write_syscall(sc)) return on_write_enter(bpf_get_current_task_btf(), regs, sc, abi);
+  if (is_enforce_enter_syscall(sc)) return on_enforce_enter(bpf_get_current_task_btf(), regs, sc, abi);
+  return 0;
 }
 
 /* Hook set 2: per-syscall exit tracepoints (x86-64 ABI only). Their context is the kernel's
@@ -446,6 +455,15 @@ TH_PER_SYSCALL_ENTER(pwrite64, TH_SC_PWRITE64)
 TH_PER_SYSCALL_ENTER(writev, TH_SC_WRITEV)
 TH_PER_SYSCALL_ENTER(pwritev, TH_SC_PWRITEV)
 TH_PER_SYSCALL_ENTER(pwritev2, TH_SC_PWRITEV2)
+
+/* Enforcement's own entry hooks (loaded only while it is on). */
+#define TH_PER_SYSCALL_ENFORCE_ENTER(name, sc)                                          \
+  SEC("tracepoint/syscalls/sys_enter_" #name)                                           \
+  int th_enforce_enter_##name(void *ctx) {                                              \
+    return on_enforce_enter(bpf_get_current_task_btf(), current_regs(), sc, TH_ABI_X64); \
+  }
+TH_PER_SYSCALL_ENFORCE_ENTER(ptrace, TH_SC_PTRACE)
+TH_PER_SYSCALL_ENFORCE_ENTER(process_vm_writev, TH_SC_PROCESS_VM_WRITEV)
 
 #include "exec_fds.bpf.h"
 #include "exec_trust.bpf.h"

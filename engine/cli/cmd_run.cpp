@@ -15,6 +15,7 @@ struct RunOptions {
   int metrics_port = -1;
   std::string metrics_address;  // empty: the config's
   bool verbose = false;
+  bool enforce = false;
 };
 
 int run(const RunOptions& o) {
@@ -26,6 +27,7 @@ int run(const RunOptions& o) {
   if (!build_config(o.common, cfg)) return 2;
   if (o.metrics_port >= 0) cfg.metrics.port = static_cast<uint16_t>(o.metrics_port);
   if (!o.metrics_address.empty()) cfg.metrics.address = o.metrics_address;
+  if (o.enforce) cfg.enforcement.mode = EnforcementMode::enforce;
   if (int rc = session.start_detection(cfg); rc != 0) return rc;
   return session.run();
 }
@@ -43,6 +45,9 @@ Runner add_run(CLI::App& app) {
                   "Port of /metrics and /healthz (0: any free port; default: the config's, 8765)")
       ->check(CLI::Range(0, 65535));
   cmd->add_flag("-v,--verbose", o->verbose, "Debug logging");
+  cmd->add_flag("--enforce", o->enforce,
+                "Prevention: the kernel kills the caller of a syscall an `action: kill` rule "
+                "matches, before its write (the config's enforcement.mode: enforce)");
   return [o]() { return run(*o); };
 }
 

@@ -13,6 +13,7 @@ DetectorOptions detector_options(const Config& cfg) {
   d.hostname = cfg.hostname;
   d.fold.enabled = cfg.folding.enabled;
   d.fold.window_ns = static_cast<uint64_t>(cfg.folding.window.count()) * 1'000'000ull;
+  d.enforcement_mode = std::string(enforcement_mode_name(cfg.enforcement.mode));
   return d;
 }
 

@@ -59,11 +59,22 @@ LiveSession::~LiveSession() {
 
 uint64_t LiveSession::kernel_drops() const { return probe_ ? total_drops(probe_->stats()) : 0; }
 
-bool LiveSession::open_probe_and_table(const Config& cfg, const Interest& interest) {
+bool LiveSession::open_probe_and_table(const Config& cfg, const Interest& interest,
+                                       const Ruleset* kill_rules) {
   table_ = std::make_unique<ProcessTable>(process_table_options(cfg, ProcSource::host));
   known_processes_ = table_->bootstrap();
   warn_if_proc_unreadable();
   probe::ProbeOptions po = probe_options(cfg, interest);
+  if (kill_rules && cfg.enforcement.mode != EnforcementMode::off) {
+    std::string err;
+    if (!enforcement_plan(cfg, *kill_rules, po.enforcement, err)) {
+      spdlog::error("enforcement: {}", err);
+      return false;
+    }
+    spdlog::warn("enforcement: {} ({} kill rules, at most {} kills a second)",
+                 enforcement_mode_name(cfg.enforcement.mode),
+                 kill_rules->kill_program().rules.size(), cfg.enforcement.max_kills_per_second);
+  }
   if (!opts_.aggregate_floods)
     po.flood.inject_burst = po.flood.bulk_burst = po.flood.uid_inject = po.flood.uid_bulk = 0;
   probe_ = open_probe(po);
@@ -80,7 +91,7 @@ int LiveSession::start_detection(const Config& cfg) {
   outputs_ = OutputManager::create(cfg_, d, {.report_drops = true});
   if (print_diagnostics(d) || !outputs_) return 2;
   note_rules_loaded(true, rules.get(), false);
-  if (!open_probe_and_table(cfg_, rules->interest())) return 2;
+  if (!open_probe_and_table(cfg_, rules->interest(), rules.get())) return 2;
 
   DetectorOptions dopts = detector_options(cfg_);
   dopts.rate_limit = rate_limit_options(cfg_.rate_limit);
@@ -92,6 +103,14 @@ int LiveSession::start_detection(const Config& cfg) {
     dopts.hooks.on_tick = [c = containers_.get()](ProcessTable& t, uint64_t) { c->apply(t.containers()); };
   }
   detector_ = std::make_unique<Detector>(rules, *table_, *outputs_, std::move(dopts));
+  if (cfg_.enforcement.mode != EnforcementMode::off) {
+    enforcement_ = std::make_unique<EnforcementReporter>(*outputs_, cfg_.hostname,
+                                                         cfg_.enforcement.mode);
+    enforcement_->set_rules(rules);
+    probe_->set_enforcement_handler([this](const probe::EnforcementRecord& r) {
+      enforcement_->handle(r, *detector_, *table_);
+    });
+  }
   drops_ = std::make_unique<DropReporter>(outputs_.get(), cfg_.hostname);
   floods_ = std::make_unique<FloodReporter>(*outputs_, cfg_.hostname);
   report_blind_spots();
@@ -167,13 +186,20 @@ void LiveSession::reload_rules() {
   if (!fresh) {
     spdlog::error("rules reload failed; keeping the {} rules in use",
                   detector_->ruleset().rules().size());
-  } else if (!probe_->set_interest(fresh->interest(), err)) {
+  } else if (!probe_->set_interest(fresh->interest(), err) || !reload_enforcement(*fresh, err)) {
     spdlog::error("rules reload: cannot update the probe ({}); keeping the old rules", err);
     fresh.reset();
   } else {
     detector_->set_ruleset(fresh);
+    if (enforcement_) enforcement_->set_rules(fresh);
   }
   note_rules_loaded(fresh != nullptr, fresh.get(), true);
+}
+
+bool LiveSession::reload_enforcement(const Ruleset& rules, std::string& err) {
+  if (!enforcement_) return true;
+  probe::EnforcementPlan plan;
+  return enforcement_plan(cfg_, rules, plan, err) && probe_->set_enforcement(plan, err);
 }
 
 void LiveSession::handle_signals(bool& stop) {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 
+#include "engine/cli/enforcement.h"
 #include "engine/cli/flood_reporter.h"
 #include "engine/cli/internal_alerts.h"
 #include "engine/cli/live.h"
@@ -57,11 +58,13 @@ class LiveSession {
   uint64_t kernel_drops() const;
 
  private:
-  bool open_probe_and_table(const Config& cfg, const Interest& interest);
+  bool open_probe_and_table(const Config& cfg, const Interest& interest,
+                            const Ruleset* kill_rules = nullptr);
   void start_outputs_metrics();
   void handle(Event& e);
   void handle_signals(bool& stop);
   void reload_rules();
+  bool reload_enforcement(const Ruleset& rules, std::string& err);
   void tick(uint64_t now);
   int wait_ms(uint64_t deadline) const;
   void finish();
@@ -83,6 +86,7 @@ class LiveSession {
   std::unique_ptr<OutputManager> outputs_;
   std::unique_ptr<ContainerMetadata> containers_;
   std::unique_ptr<Detector> detector_;
+  std::unique_ptr<EnforcementReporter> enforcement_;
   std::unique_ptr<MetricsEndpoint> endpoint_;
   std::atomic<uint64_t> heartbeat_{0};
   // capture

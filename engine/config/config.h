@@ -134,6 +134,26 @@ struct ContainerRuntimeConfig {
   Millis timeout{2000};  // per request to the runtime
 };
 
+// Prevention (README "Prevention"): what the kernel does when a rule with `action: kill` matches.
+// off: nothing, as without the key; dry_run: the kernel decides and the alert says what would
+// have been done; enforce: the caller is killed (SIGKILL) in the syscall, before its write.
+enum class EnforcementMode : uint8_t { off, dry_run, enforce };
+std::string_view enforcement_mode_name(EnforcementMode m);
+// An `enforcement.allow` entry: "uid:N" gives N, anything else nullopt (a path).
+std::optional<uint32_t> enforcement_allow_uid(std::string_view entry);
+// An absolute path or uid:N.
+bool enforcement_allow_entry_valid(std::string_view entry);
+
+struct EnforcementConfig {
+  EnforcementMode mode = EnforcementMode::off;
+  // Kills the kernel makes per second, all rules together; beyond it a match is alerted on
+  // (result "rate_limited") and an internal alert says so.
+  uint32_t max_kills_per_second = 10;
+  // Never killed: absolute executable paths (matched by file identity in the kernel, like the
+  // known-debugger lists), or "uid:N" for every process of a user.
+  std::vector<std::string> allow;
+};
+
 struct Config {
   std::vector<std::string> rules_files;  // files or directories; empty: the built-in default
   Priority minimum_priority = Priority::debug;
@@ -150,6 +170,7 @@ struct Config {
   SyscallHooksChoice syscall_hooks = SyscallHooksChoice::automatic;
   std::string passwd_path = "/etc/passwd";
   ContainerRuntimeConfig container_runtime;
+  EnforcementConfig enforcement;
   std::string hostname;     // empty: gethostname()
   std::string source_file;  // the file this was loaded from; empty for built-in defaults
   // Where each value was read, by dotted key ("outputs.file.path", "outputs.webhooks[0].url"),

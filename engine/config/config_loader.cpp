@@ -24,7 +24,8 @@ class Loader {
     if (!r_.check_map(root, "<top level>",
                       {"rules_files", "minimum_priority", "format", "outputs", "drain_timeout",
                        "metrics", "folding", "rate_limit", "process_table_size", "ring_buffer_size",
-                       "passwd_path", "hostname", "container_runtime", "syscall_hooks"}))
+                       "passwd_path", "hostname", "container_runtime", "syscall_hooks",
+                       "enforcement"}))
       return;
     note(root, "rules_files", "rules_files");
     r_.read_string_list(root, "rules_files", cfg_.rules_files);
@@ -41,6 +42,7 @@ class Loader {
     if (auto n = root["folding"]; n.IsDefined() && !n.IsNull()) folding(n);
     if (auto n = root["rate_limit"]; n.IsDefined() && !n.IsNull()) rate_limit(n);
     if (auto n = root["container_runtime"]; n.IsDefined() && !n.IsNull()) container_runtime(n);
+    if (auto n = root["enforcement"]; n.IsDefined() && !n.IsNull()) enforcement(n);
   }
 
  private:
@@ -265,6 +267,34 @@ class Loader {
     }
     if (ok) c.sockets = std::move(sockets);
     r_.read_duration(n, "timeout", c.timeout, Millis(1));
+  }
+
+  void enforcement(const YAML::Node& n) {
+    if (!r_.check_map(n, "enforcement", {"mode", "max_kills_per_second", "allow"})) return;
+    auto& c = cfg_.enforcement;
+    if (auto m = n["mode"]; m.IsDefined() && !m.IsNull()) {
+      auto s = r_.scalar(m, "mode", "\"enforce\", \"dry_run\" or \"off\"");
+      if (s && *s == "enforce")
+        c.mode = EnforcementMode::enforce;
+      else if (s && *s == "dry_run")
+        c.mode = EnforcementMode::dry_run;
+      else if (s && *s == "off")
+        c.mode = EnforcementMode::off;
+      else if (s)
+        r_.bad_value(m, "mode", "must be \"enforce\", \"dry_run\" or \"off\", not '" + *s + "'");
+    }
+    r_.read(n, "max_kills_per_second", c.max_kills_per_second, 1, 1u << 20);
+    std::vector<std::string> allow = c.allow;
+    r_.read_string_list(n, "allow", allow);
+    bool ok = true;
+    for (std::size_t i = 0; i < allow.size(); ++i) {
+      if (!enforcement_allow_entry_valid(allow[i])) {
+        r_.bad_value(n["allow"][i], "allow",
+                     "entries are absolute executable paths or uid:N, not '" + allow[i] + "'");
+        ok = false;
+      }
+    }
+    if (ok) c.allow = std::move(allow);
   }
 
   Config& cfg_;

@@ -247,4 +247,28 @@ std::string webhook_spool_dir(const OutputsConfig& outputs, const WebhookConfig&
   return base + "/" + w.name;
 }
 
+std::string_view enforcement_mode_name(EnforcementMode m) {
+  switch (m) {
+    case EnforcementMode::enforce: return "enforce";
+    case EnforcementMode::dry_run: return "dry_run";
+    case EnforcementMode::off: break;
+  }
+  return "off";
+}
+
+std::optional<uint32_t> enforcement_allow_uid(std::string_view entry) {
+  if (!entry.starts_with("uid:") || entry.size() == 4 || entry.size() > 14) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : entry.substr(4)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v > 0xfffffffeull) return std::nullopt;
+  return static_cast<uint32_t>(v);
+}
+
+bool enforcement_allow_entry_valid(std::string_view entry) {
+  return (entry.size() > 1 && entry.front() == '/') || enforcement_allow_uid(entry).has_value();
+}
+
 }  // namespace th

@@ -68,6 +68,10 @@ DiagnosticCodeInfo{"TH-E-ENGINE-VERSION", Severity::error, "The file needs a new
 DiagnosticCodeInfo{"TH-E-BAD-PRIORITY", Severity::error, "A priority is not one of Falco's",
   "Use EMERGENCY, ALERT, CRITICAL, ERROR, WARNING, NOTICE, INFORMATIONAL or DEBUG (any case; "
   "INFO is accepted)."},
+DiagnosticCodeInfo{"TH-E-BAD-ACTION", Severity::error, "A rule's action is not one tracehound knows",
+  "`action` (a tracehound extension) is `kill` (with enforcement on, the kernel kills the caller "
+  "of a matching syscall before its write) or `none` (alert only, the default; useful to take "
+  "the action off a default rule with `override: {action: replace}`)."},
 DiagnosticCodeInfo{"TH-E-DANGLING-OVERRIDE", Severity::error, "An override names nothing defined earlier",
   "An item with `override` (or `append: true`) changes an earlier list, macro or rule of the same "
   "name, which must come first in load order."},
@@ -117,6 +121,15 @@ DiagnosticCodeInfo{"TH-E-BAD-TRANSFORMER", Severity::error, "A transformer is us
   "`join(\",\", (a, b))`); `val()` only on the right side."},
 DiagnosticCodeInfo{"TH-E-OUTPUT", Severity::error, "A rule's output format is invalid",
   "`%field` references in `output` must be known fields, with a closing ']' after an argument."},
+DiagnosticCodeInfo{"TH-E-KILL-FIELD", Severity::error, "A kill rule's condition needs what the kernel does not know",
+  "The kernel decides `action: kill` on its own, inside the syscall, from what it knows there: "
+  "the event type, the ptrace request, whether the target is the caller or a descendant, the "
+  "target's pid, the caller's and the target's executable by file identity (`in` lists and `=` "
+  "of paths), the container boundary as the pid namespaces draw it, and the caller's uid. A "
+  "field or operator outside that set (the message names it and where it is written) cannot be "
+  "decided there: move the check out of the rule's condition into a separate alert-only rule, "
+  "or into `action_unless`, or drop `action: kill`. `tracehound list-fields` marks the fields "
+  "the kernel knows."},
 DiagnosticCodeInfo{"TH-W-UNUSED-MACRO", Severity::warning, "A macro is not used by any rule",
   "Often a leftover or a misspelt reference; remove it or use it."},
 DiagnosticCodeInfo{"TH-W-UNUSED-LIST", Severity::warning, "A list is not used by any rule",

@@ -64,6 +64,10 @@ Alert Detector::make_alert(const CompiledRule& rule, const Event& e) {
   a.output = alert_prefix(e.ts_ns, rule.priority);
   a.output_fields["evt.time"] = e.ts_ns;
   rule.output.render(e, scratch_, a.output, a.output_fields);
+  if (rule.action == RuleAction::kill) {
+    a.output_fields["enforcement.action"] = std::string(rule_action_name(rule.action));
+    a.output_fields["enforcement.mode"] = opts_.enforcement_mode;
+  }
   return a;
 }
 

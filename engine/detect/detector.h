@@ -37,6 +37,8 @@ struct DetectorOptions {
   // see every alert.
   RateLimitOptions rate_limit;
   DetectorHooks hooks;
+  // Said in the alerts of `action: kill` rules (enforcement.mode): off, dry_run or enforce.
+  std::string enforcement_mode = "off";
 };
 
 class Detector {

@@ -197,6 +197,8 @@ void Collector::define_rule(const RuleItem& r) {
   if (r.warn_evttypes) c.warn_evttypes = r.warn_evttypes->value;
   if (r.skip_if_unknown_filter) c.skip_if_unknown_filter = r.skip_if_unknown_filter->value;
   if (r.fold) c.fold = r.fold->value;
+  set_action(r, c);
+  if (r.action_unless) c.action_unless = *r.action_unless;
   auto it = out_.rule_index.find(n);
   if (it == out_.rule_index.end()) {
     out_.rule_index[n] = out_.rules.size();
@@ -265,6 +267,21 @@ void Collector::update_rule(const RuleItem& r, CollectedRule& c) {
   if (r.skip_if_unknown_filter && replaces("skip-if-unknown-filter"))
     c.skip_if_unknown_filter = r.skip_if_unknown_filter->value;
   if (r.fold && replaces("fold")) c.fold = r.fold->value;
+  if (r.action && replaces("action")) set_action(r, c);
+  if (r.action_unless && replaces("action_unless")) c.action_unless = *r.action_unless;
+}
+
+void Collector::set_action(const RuleItem& r, CollectedRule& c) {
+  if (!r.action) return;
+  auto a = rule_action_from_name(r.action->value);
+  if (!a) {
+    diags_.error("TH-E-BAD-ACTION", r.action->pos,
+                 "invalid action '" + r.action->value + "': use kill or none", "rule",
+                 r.name.value);
+    return;
+  }
+  c.action = *a;
+  c.action_pos = r.action->pos;
 }
 
 }  // namespace th::rules

@@ -10,6 +10,7 @@
 
 #include "engine/core/diagnostics.h"
 #include "engine/core/priority.h"
+#include "engine/core/rule_action.h"
 #include "engine/rules/rule_items.h"
 
 namespace th::rules {
@@ -40,6 +41,9 @@ struct CollectedRule {
   bool warn_evttypes = true;
   bool skip_if_unknown_filter = false;
   std::optional<bool> fold;
+  RuleAction action = RuleAction::none;
+  SourcePos action_pos;
+  std::optional<Text> action_unless;
 };
 
 struct Collected {
@@ -67,6 +71,7 @@ class Collector {
   void engine_version(const EngineVersionItem& v);
   void define_rule(const RuleItem& r);
   void update_rule(const RuleItem& r, CollectedRule& existing);
+  void set_action(const RuleItem& r, CollectedRule& c);
 
   Diagnostics& diags_;
   Collected out_;

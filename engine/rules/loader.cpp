@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "engine/eval/analysis.h"
+#include "engine/enforce/compiler.h"
 #include "engine/eval/compiler.h"
 #include "engine/rules/collector.h"
 #include "engine/rules/resolver.h"
@@ -87,6 +88,15 @@ std::shared_ptr<const Ruleset> compile_collected(const rules::Collected& collect
       diags.append(local);
     }
     if (!pred || !output || !cond) continue;
+    std::shared_ptr<const enforce::RuleProgram> kill;
+    if (r.action == RuleAction::kill) {
+      bool unless_failed = false;
+      cond::ExprPtr unless = resolver.action_unless(r, unless_failed);
+      CompileContext kctx{*opts.fields, sources, diags, "rule", r.name};
+      auto p = unless_failed ? std::nullopt : enforce::compile_kill_rule(*cond, unless.get(), kctx);
+      if (!p) continue;
+      kill = std::make_shared<const enforce::RuleProgram>(std::move(*p));
+    }
     ConditionReach reach = analyze_condition(*pred);
     if (reach.types.empty()) {
       diags.warning("TH-W-NEVER-MATCHES", r.pos,
@@ -110,6 +120,8 @@ std::shared_ptr<const Ruleset> compile_collected(const rules::Collected& collect
     c.output = std::move(*output);
     c.types = reach.types;
     c.interest = reach.interest;
+    c.action = r.action;
+    c.kill = std::move(kill);
     compiled.push_back(std::move(c));
   }
   resolver.report_unused();

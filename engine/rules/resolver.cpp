@@ -340,6 +340,16 @@ ExprPtr Resolver::rule_condition(const CollectedRule& r) {
   return Expr::make_and({resolved, Expr::make_not(ex, ex->range)}, resolved->range);
 }
 
+ExprPtr Resolver::action_unless(const CollectedRule& r, bool& failed) {
+  failed = false;
+  if (!r.action_unless) return nullptr;
+  rule_ = r.name;
+  ExprPtr parsed = parse(*r.action_unless, "rule", r.name);
+  ExprPtr resolved = parsed ? resolve(parsed, "rule", r.name) : nullptr;
+  failed = resolved == nullptr;
+  return resolved;
+}
+
 void Resolver::report_unused() {
   for (const auto& m : c_.macros)
     if (!used_macros_.count(m.name))

@@ -21,6 +21,9 @@ class Resolver {
   // The rule's condition with macros and lists expanded and its exceptions appended;
   // nullptr when something could not be resolved (reported).
   cond::ExprPtr rule_condition(const CollectedRule& r);
+  // The rule's action_unless with macros and lists expanded; nullptr when it has none or it
+  // could not be resolved (reported: `failed` is set).
+  cond::ExprPtr action_unless(const CollectedRule& r, bool& failed);
 
   // Warnings for macros and lists no rule uses. Call after every rule_condition().
   void report_unused();

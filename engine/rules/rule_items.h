@@ -85,6 +85,10 @@ struct RuleItem {
   std::optional<Located<bool>> warn_evttypes;
   std::optional<Located<bool>> skip_if_unknown_filter;
   std::optional<Located<bool>> fold;  // tracehound: fold repeated matches into a summary
+  // tracehound: what the kernel does when the rule matches and enforcement is on ("kill",
+  // "none"), and a condition under which it does not (the alert stays).
+  std::optional<Located<std::string>> action;
+  std::optional<Text> action_unless;
   bool append = false;  // deprecated `append: true`
   Overrides overrides;
 };

@@ -15,6 +15,7 @@ inline constexpr std::string_view kRule[] = {
     "rule",     "condition",     "output",  "desc",       "priority",
     "tags",     "enabled",       "exceptions", "source",  "append",
     "override", "warn_evttypes", "skip-if-unknown-filter", "fold",
+    "action",   "action_unless",
     // Falco keys tracehound accepts and ignores:
     "capture", "capture_duration"};
 inline constexpr std::string_view kException[] = {"name", "fields", "comps", "values"};
@@ -28,7 +29,8 @@ inline constexpr std::string_view kRuleAppendable[] = {"condition", "output", "d
                                                        "exceptions"};
 inline constexpr std::string_view kRuleReplaceable[] = {
     "condition", "output",        "desc",                   "priority", "tags",
-    "exceptions", "enabled",      "warn_evttypes",          "skip-if-unknown-filter", "fold"};
+    "exceptions", "enabled",      "warn_evttypes",          "skip-if-unknown-filter", "fold",
+    "action",    "action_unless"};
 
 constexpr bool contains(Keys keys, std::string_view key) {
   for (std::string_view k : keys)

@@ -1,6 +1,25 @@
 #include "engine/rules/ruleset.h"
 
+#include "engine/enforce/compiler.h"
+
 namespace th {
+namespace {
+
+void add_interest(Interest& to, const Interest& from) {
+  to.types |= from.types;
+  to.ptrace |= from.ptrace;
+  to.ptrace_other = to.ptrace_other || from.ptrace_other;
+  to.mem_open_read = to.mem_open_read || from.mem_open_read;
+  to.mem_open_write = to.mem_open_write || from.mem_open_write;
+}
+
+}  // namespace
+
+const CompiledRule* Ruleset::find_rule(std::string_view name) const {
+  for (const auto& r : rules_)
+    if (r.name == name) return &r;
+  return nullptr;
+}
 
 Ruleset::Ruleset(std::vector<CompiledRule> rules, uint32_t memo_slots)
     : rules_(std::move(rules)), memo_slots_(memo_slots) {
@@ -15,11 +34,11 @@ Ruleset::Ruleset(std::vector<CompiledRule> rules, uint32_t memo_slots)
       // stays a ConstNode, which evaluates for free.
       by_type_[t].push_back({&r, std::move(specialised)});
     }
-    interest_.types |= r.interest.types;
-    interest_.ptrace |= r.interest.ptrace;
-    interest_.ptrace_other = interest_.ptrace_other || r.interest.ptrace_other;
-    interest_.mem_open_read = interest_.mem_open_read || r.interest.mem_open_read;
-    interest_.mem_open_write = interest_.mem_open_write || r.interest.mem_open_write;
+    add_interest(interest_, r.interest);
+    if (r.action == RuleAction::kill && r.kill) {
+      enforce::link_rule(kill_program_, r.name, *r.kill);
+      add_interest(kill_interest_, r.interest);
+    }
   }
   // PTRACE_DETACH ends an injection session (engine/fold): it must reach user space whenever
   // ptrace is watched at all, even if no rule matches it.

@@ -10,6 +10,8 @@
 
 #include "engine/core/interest.h"
 #include "engine/core/priority.h"
+#include "engine/core/rule_action.h"
+#include "engine/enforce/program.h"
 #include "engine/eval/output_format.h"
 #include "engine/eval/predicate.h"
 #include "engine/eval/rule_index.h"
@@ -28,6 +30,9 @@ struct CompiledRule {
   OutputFormat output;
   EvtTypeSet types;    // event types the condition can match
   Interest interest;   // what this rule alone needs from the probe
+  RuleAction action = RuleAction::none;
+  // action: kill: the condition (and not action_unless) as the kernel evaluates it.
+  std::shared_ptr<const enforce::RuleProgram> kill;
 };
 
 class Ruleset {
@@ -49,6 +54,11 @@ class Ruleset {
   uint32_t memo_slots() const { return memo_slots_; }
   // The union of every rule's needs: what the probe must deliver.
   const Interest& interest() const { return interest_; }
+  // The kill rules, linked for the kernel (empty without any), and what they can match: the
+  // syscalls and requests at which the kernel evaluates them.
+  const enforce::Program& kill_program() const { return kill_program_; }
+  const Interest& kill_interest() const { return kill_interest_; }
+  const CompiledRule* find_rule(std::string_view name) const;
 
   // The index below the type (engine/eval/rule_index.h): which of rules_for(t) an event
   // could match, by ptrace request and by the constants the conditions pin.
@@ -72,6 +82,8 @@ class Ruleset {
   std::array<std::vector<Indexed>, kEvtTypeCount> by_type_;
   std::array<TypeRuleIndex, kEvtTypeCount> index_;
   Interest interest_;
+  enforce::Program kill_program_;
+  Interest kill_interest_;
 };
 
 }  // namespace th

@@ -491,6 +491,8 @@ class Reader {
     r.warn_evttypes = bool_value(node, "warn_evttypes", "rule", n);
     r.skip_if_unknown_filter = bool_value(node, "skip-if-unknown-filter", "rule", n);
     r.fold = bool_value(node, "fold", "rule", n);
+    r.action = string_value(node, "action", "rule", n, false);
+    r.action_unless = text_value(node, "action_unless", "rule", n, false);
     r.exceptions = exceptions(node, n);
     const YAML::Node tags = node["tags"];
     if (tags.IsDefined()) {

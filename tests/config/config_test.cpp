@@ -65,6 +65,7 @@ TEST(Config, DockerExampleLoadsCleanAndStatesTheDefaults) {
   EXPECT_EQ(c.passwd_path, def.passwd_path);
   EXPECT_EQ(c.hostname, def.hostname);
   EXPECT_EQ(c.container_runtime.enabled, def.container_runtime.enabled);
+  EXPECT_EQ(c.enforcement.mode, EnforcementMode::off);
   EXPECT_EQ(c.container_runtime.sockets, def.container_runtime.sockets);
   EXPECT_EQ(c.container_runtime.timeout, def.container_runtime.timeout);
 }
@@ -158,6 +159,9 @@ TEST(Config, EveryKeyIsRead) {
   EXPECT_EQ(c.passwd_path, "/host/etc/passwd");
   EXPECT_EQ(c.hostname, "node-1");
   EXPECT_FALSE(c.container_runtime.enabled);
+  EXPECT_EQ(c.enforcement.mode, EnforcementMode::dry_run);
+  EXPECT_EQ(c.enforcement.max_kills_per_second, 5u);
+  EXPECT_EQ(c.enforcement.allow, (std::vector<std::string>{"/usr/local/bin/criu", "uid:1000"}));
   EXPECT_EQ(c.container_runtime.sockets, std::vector<std::string>{"/host/run/containerd-docker.sock"});
   EXPECT_EQ(c.container_runtime.timeout, 750ms);
 }
@@ -222,6 +226,9 @@ const BadCase kBadCases[] = {
     {"file_no_path", "outputs:\n  file:\n    enabled: true\n", "TH-C-MISSING-KEY", 3, 5, "no 'path'", true},
     {"facility", "outputs:\n  syslog: {enabled: true, facility: local9}\n", "TH-C-BAD-VALUE", 2, 37, "unknown syslog facility", true},
     {"top_not_map", "- a\n- b\n", "TH-C-BAD-TYPE", 1, 1, "mapping", true},
+    {"enforcement_mode", "enforcement:\n  mode: kill\n", "TH-C-BAD-VALUE", 2, 9, "\"enforce\", \"dry_run\" or \"off\"", true},
+    {"enforcement_allow", "enforcement:\n  allow: [gdb]\n", "TH-C-BAD-VALUE", 2, 11, "absolute executable paths or uid:N", true},
+    {"enforcement_cap", "enforcement:\n  max_kills_per_second: 0\n", "TH-C-BAD-VALUE", 2, 25, "between 1", true},
 };
 
 INSTANTIATE_TEST_SUITE_P(Table, ConfigErrors, ::testing::ValuesIn(kBadCases),
