@@ -36,6 +36,12 @@ extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym __weak;
 extern struct task_struct *bpf_task_from_vpid(s32 vpid) __ksym __weak;
 extern void bpf_task_release(struct task_struct *p) __ksym __weak;
 
+/* bpf_rdonly_cast(): commit a35b9af4ec2c ("bpf: Add a kfunc for generic type cast"), v6.2. Turns
+ * a kernel address held as a number into a read-only BTF-typed pointer, so that reading its
+ * fields is a plain load instead of a helper call (the verifier inlines the cast). Weak, like the
+ * task kfuncs, and used only where they are (the loader's use_task_kfuncs). */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
 /* libbpf 1.1 has no bpf_ksym_exists(); a weak ksym that was not found reads as 0. */
 #define th_ksym_exists(sym) (!!(sym))
 

@@ -4,14 +4,29 @@
 #ifndef TRACEHOUND_MEM_FILE_BPF_H
 #define TRACEHOUND_MEM_FILE_BPF_H
 
-/* The file behind descriptor `fd` of `task`, NULL when there is none. */
+/* The file behind descriptor `fd` of `task`, NULL when there is none. `task` must be the trusted
+ * pointer of bpf_get_current_task_btf(). This runs at every write of every process while a rule
+ * wants memory-file writes, so the walk is plain loads through BTF-typed pointers (CO-RE
+ * relocated like BPF_CORE_READ, checked by the kernel's fault handler, a null reads as 0) rather
+ * than one helper call per step; only the descriptor array, a pointer to pointers the verifier
+ * cannot type, takes a helper read. */
 static __always_inline struct file *fd_file(struct task_struct *task, __u32 fd) {
-  struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-  if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds)) return 0;
-  struct file **fds = BPF_CORE_READ(fdt, fd);
+  struct fdtable *fdt = task->files->fdt;
+  if (!fdt || fd >= fdt->max_fds) return 0;
+  struct file **fds = fdt->fd;
   struct file *f = 0;
-  bpf_core_read(&f, sizeof(f), &fds[fd]);
+  bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
   return f;
+}
+
+/* The open() of `f`'s file operations. With bpf_rdonly_cast() the two steps are plain loads
+ * (see fd_file()); it is a kfunc, so only where the loader lets the programs call kfuncs. */
+static __always_inline __u64 file_open_fn(struct file *f) {
+  if (use_task_kfuncs && th_ksym_exists(bpf_rdonly_cast)) {
+    struct file *typed = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+    return (__u64)typed->f_op->open;
+  }
+  return (__u64)BPF_CORE_READ(f, f_op, open);
 }
 
 /* Is `f` a process memory file, wherever procfs is mounted and whatever path reached it? By
@@ -21,7 +36,7 @@ static __always_inline struct file *fd_file(struct task_struct *task, __u32 fd) 
  * which only the memory files are among files named "mem". */
 static __always_inline int is_proc_mem_file(struct file *f) {
   if (mem_open_fns[0]) {
-    __u64 open_fn = (__u64)BPF_CORE_READ(f, f_op, open);
+    __u64 open_fn = file_open_fn(f);
     for (int i = 0; i < TH_MEM_OPEN_FNS; i++)
       if (mem_open_fns[i] && open_fn == mem_open_fns[i]) return 1;
     return 0;

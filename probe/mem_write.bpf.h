@@ -17,7 +17,8 @@
  *
  * Cost on every other write: one interest lookup and, when some rule wants memory-file writes,
  * the descriptor table walk (files -> fdt -> fd[n]) plus two reads of the file's operations, at
- * entry and again at exit, plus one task-storage lookup at exit (bench/RESULTS.md, "dd bs=1"). */
+ * entry and again at exit, all plain loads but one (mem_file.bpf.h); the task storage is only
+ * looked at while some thread has a memory-file write in flight (bench/RESULTS.md, "dd bs=1"). */
 #ifndef TRACEHOUND_MEM_WRITE_BPF_H
 #define TRACEHOUND_MEM_WRITE_BPF_H
 
@@ -31,6 +32,11 @@ struct {
   __type(key, int);
   __type(value, struct pending_write);
 } pending_writes SEC(".maps");
+
+/* How many threads have a memory file in pending_writes: while none has, which is nearly always,
+ * the exit of a write skips the task-storage lookup (a helper call on every write). A count left
+ * too high (an exit never seen) only brings the lookup back. */
+__u64 pending_write_count = 0;
 
 static __always_inline int is_write_syscall(enum th_syscall sc) {
   return sc == TH_SC_WRITE || sc == TH_SC_PWRITE64 || sc == TH_SC_WRITEV ||
@@ -76,7 +82,9 @@ static __noinline int on_write_enter(struct task_struct *cur, struct pt_regs *re
   if (!f) return 0;
   struct pending_write *p =
       bpf_task_storage_get(&pending_writes, cur, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-  if (p) p->file = (__u64)f;
+  if (!p) return 0;
+  if (!p->file) __sync_fetch_and_add(&pending_write_count, 1);
+  p->file = (__u64)f;
   return 0;
 }
 
@@ -85,9 +93,13 @@ static __noinline int on_write_enter(struct task_struct *cur, struct pt_regs *re
 static __always_inline struct file *written_mem_file(struct task_struct *cur, struct pt_regs *regs,
                                                      enum th_syscall sc, enum th_abi abi) {
   struct file *now = wanted_mem_file(cur, regs, sc, abi);
+  if (!pending_write_count) return now;
   struct pending_write *p = bpf_task_storage_get(&pending_writes, cur, 0, 0);
   struct file *then = p ? (struct file *)p->file : 0;
-  if (p) p->file = 0;
+  if (then) {
+    p->file = 0;
+    __sync_fetch_and_sub(&pending_write_count, 1);
+  }
   return then ? then : now;
 }
 

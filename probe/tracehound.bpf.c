@@ -49,7 +49,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* Options, set by the loader between open and load. */
 const volatile __s32 ignore_tgid = 0;        /* tracehound itself: no injection-kind records */
 const volatile __u64 mem_open_fns[TH_MEM_OPEN_FNS] = {}; /* address(es) of mem_open() */
-const volatile bool use_task_kfuncs = true;  /* false: portable resolution only (tests) */
+const volatile bool use_task_kfuncs = true;  /* false: no kfuncs: portable resolution, helper reads (tests) */
 
 #define TH_MAX_ANCESTORS 64  /* real_parent hops when deciding target_is_descendant */
 #define TH_MAX_TRACEES 64    /* entries of current->ptraced looked at */
@@ -161,17 +161,21 @@ static __always_inline const struct th_interest *current_interest(void) {
 
 /* ---- syscall arguments ---- */
 
+/* `regs` is always a BTF-typed pointer (the raw tracepoints' argument or bpf_task_pt_regs()), so
+ * the register is a plain CO-RE relocated load: this runs at every watched syscall (each write
+ * while memory-file writes are wanted), where a helper call per argument would cost more than
+ * the rest of the check. */
 static __always_inline __u64 reg_value(struct pt_regs *regs, enum th_reg r) {
   switch (r) {
-    case TH_REG_DI: return BPF_CORE_READ(regs, di);
-    case TH_REG_SI: return BPF_CORE_READ(regs, si);
-    case TH_REG_DX: return BPF_CORE_READ(regs, dx);
-    case TH_REG_R10: return BPF_CORE_READ(regs, r10);
-    case TH_REG_R8: return BPF_CORE_READ(regs, r8);
-    case TH_REG_R9: return BPF_CORE_READ(regs, r9);
-    case TH_REG_BX: return BPF_CORE_READ(regs, bx);
-    case TH_REG_CX: return BPF_CORE_READ(regs, cx);
-    default: return BPF_CORE_READ(regs, bp);
+    case TH_REG_DI: return regs->di;
+    case TH_REG_SI: return regs->si;
+    case TH_REG_DX: return regs->dx;
+    case TH_REG_R10: return regs->r10;
+    case TH_REG_R8: return regs->r8;
+    case TH_REG_R9: return regs->r9;
+    case TH_REG_BX: return regs->bx;
+    case TH_REG_CX: return regs->cx;
+    default: return regs->bp;
   }
 }
 
