@@ -24,9 +24,6 @@
 
 #include "enforce_eval.h"
 
-/* 0: off (the enter hooks it needs are not even loaded), 1: dry_run, 2: enforce. */
-const volatile __u8 enforce_mode = 0;
-
 #define TH_SIGKILL 9
 #define TH_SIGNAL_STOP_STOPPED 0x00000001 /* signal_struct.flags: a completed group stop */
 
@@ -362,6 +359,64 @@ static __noinline int on_vm_write_enter(struct task_struct *cur, struct pt_regs 
   sc->e.point = TH_EP_ENTER;
   __u8 truncated = 0;
   sc->e.bytes = iovec_bytes(sc_arg(regs, abi, 1), sc_arg(regs, abi, 2), abi, &truncated);
+  return enforce_act(cur, sc);
+}
+
+/* ---- memory files ---- */
+
+/* Facts and draft for a call on the memory file `f` (its process is the target). */
+static __always_inline struct enforce_scratch *mem_file_facts(struct task_struct *cur,
+                                                              struct file *f, enum th_syscall syscall,
+                                                              enum th_abi abi, __u32 kind, long ret) {
+  struct enforce_scratch *sc = enforce_scratch_get();
+  if (!sc) return 0;
+  __s32 tgid = bpf_get_current_pid_tgid() >> 32;
+  caller_facts(sc, cur, syscall);
+  struct pid *pid = th_proc_inode_pid(BPF_CORE_READ(f, f_inode));
+  struct hlist_node *first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
+  sc->e.t.arg_pid = pid_nr_in(pid, task_ns_pos(cur));
+  if (first) {
+    struct task_struct *task = (struct task_struct *)((char *)first -
+        bpf_core_field_offset(struct task_struct, pid_links));
+    target_facts(sc, cur, task, tgid, TH_RESOLVED_PROC_INODE);
+  }
+  fill_header(&sc->e.h, cur, kind, syscall, abi, ret);
+  return sc;
+}
+
+/* Entry of a write into the memory file `f` (mem_write.bpf.h found it behind the descriptor):
+ * the pending SIGKILL makes the kernel give up before it touches the target's pages. */
+static __noinline int on_mem_write_enforce(struct task_struct *cur, struct pt_regs *regs,
+                                           enum th_syscall syscall, enum th_abi abi,
+                                           struct file *f) {
+  const struct th_interest *in = kill_interest();
+  if (!in || !th_interest_wants_syscall(in, syscall)) return 0;
+  struct enforce_scratch *sc = mem_file_facts(cur, f, syscall, abi, TH_KIND_MEM_WRITE, 0);
+  if (!sc) return 0;
+  sc->e.point = TH_EP_ENTER;
+  sc->e.fd = (__s32)th_fd_arg(sc_arg(regs, abi, 0));
+  __u8 truncated = 0;
+  if (syscall == TH_SC_WRITEV || syscall == TH_SC_PWRITEV || syscall == TH_SC_PWRITEV2)
+    sc->e.bytes = iovec_bytes(sc_arg(regs, abi, 1), sc_arg(regs, abi, 2), abi, &truncated);
+  else
+    sc->e.bytes = sc_arg(regs, abi, 2);
+  return enforce_act(cur, sc);
+}
+
+/* Exit of an open of the memory file `f`: the descriptor dies with the caller, unused. */
+static __noinline int on_mem_open_enforce(struct task_struct *cur, enum th_syscall syscall,
+                                          enum th_abi abi, struct file *f, long ret) {
+  int write = (BPF_CORE_READ(f, f_flags) & TH_O_ACCMODE) != 0;
+  const struct th_interest *in = kill_interest();
+  if (!in || !th_interest_wants_mem_open(in, syscall, write)) return 0;
+  struct enforce_scratch *sc = mem_file_facts(cur, f, syscall, abi,
+                                              write ? TH_KIND_MEM_OPEN_WRITE : TH_KIND_MEM_OPEN_READ,
+                                              ret);
+  if (!sc) return 0;
+  fact_set(&sc->f, TH_EF_OPEN_WRITE, write);
+  sc->e.point = TH_EP_EXIT;
+  sc->e.fd = (__s32)ret;
+  sc->e.open_flags = BPF_CORE_READ(f, f_flags);
   return enforce_act(cur, sc);
 }
 

@@ -162,6 +162,7 @@ struct Probe::Impl {
   RecordMerge merge;  // records read from both rings, handed out in time order
 
   EnforceMode enforce_mode = EnforceMode::off;
+  uint64_t enforce_lost_published = 0;
   std::function<void(const EnforcementRecord&)> on_enforcement;
   EnforcementRecord enforcement;
 
@@ -525,6 +526,14 @@ Probe::Stats Probe::stats() const {
 void Probe::publish_metrics() const {
   // Deltas since the last publication, so that several probes in one process add up.
   std::lock_guard<std::mutex> lock(impl_->publish_mu);
+  if (impl_->enforce_mode != EnforceMode::off) {
+    uint64_t lost = enforcement_records_lost();
+    Metrics::global()
+        .counter("tracehound_enforcement_records_lost_total",
+                 "Kill decisions the kernel could not report (its enforcement ring was full)")
+        .inc(lost - impl_->enforce_lost_published);
+    impl_->enforce_lost_published = lost;
+  }
   Stats s = stats();
   for (int k = 0; k < TH_KIND_COUNT; ++k) {
     KindStats& last = impl_->published[k];

@@ -80,6 +80,7 @@ static __noinline int on_write_enter(struct task_struct *cur, struct pt_regs *re
                                      enum th_syscall sc, enum th_abi abi) {
   struct file *f = wanted_mem_file(cur, regs, sc, abi);
   if (!f) return 0;
+  if (enforce_mode != 0) on_mem_write_enforce(cur, regs, sc, abi, f);
   struct pending_write *p =
       bpf_task_storage_get(&pending_writes, cur, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
   if (!p) return 0;

@@ -50,6 +50,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __s32 ignore_tgid = 0;        /* tracehound itself: no injection-kind records */
 const volatile __u64 mem_open_fns[TH_MEM_OPEN_FNS] = {}; /* address(es) of mem_open() */
 const volatile bool use_task_kfuncs = true;  /* false: no kfuncs: portable resolution, helper reads (tests) */
+/* Prevention (enforce.bpf.h): 0 off (its entry hooks are not even loaded), 1 dry_run, 2 enforce. */
+const volatile __u8 enforce_mode = 0;
 
 #define TH_MAX_ANCESTORS 64  /* real_parent hops when deciding target_is_descendant */
 #define TH_MAX_TRACEES 64    /* entries of current->ptraced looked at */
@@ -254,6 +256,13 @@ static __noinline __u32 build_path(struct dentry *dentry, struct vfsmount *vfsmn
 /* ---- memory files ---- */
 #include "mem_file.bpf.h"
 
+/* Kill points on memory files (enforce.bpf.h). */
+static __noinline int on_mem_open_enforce(struct task_struct *cur, enum th_syscall syscall,
+                                          enum th_abi abi, struct file *f, long ret);
+static __noinline int on_mem_write_enforce(struct task_struct *cur, struct pt_regs *regs,
+                                           enum th_syscall syscall, enum th_abi abi,
+                                           struct file *f);
+
 static __noinline int on_mem_open(struct task_struct *cur, enum th_syscall sc, enum th_abi abi,
                                   long ret) {
   if (ret < 0) return 0;
@@ -264,6 +273,7 @@ static __noinline int on_mem_open(struct task_struct *cur, enum th_syscall sc, e
   __u32 flags = BPF_CORE_READ(f, f_flags);
   int write = (flags & TH_O_ACCMODE) != 0;
   __u32 kind = write ? TH_KIND_MEM_OPEN_WRITE : TH_KIND_MEM_OPEN_READ;
+  if (enforce_mode != 0) on_mem_open_enforce(cur, sc, abi, f, ret);
   const struct th_interest *in = current_interest();
   if (!in || !th_interest_wants_mem_open(in, sc, write)) {
     count(kind, COUNT_FILTERED);

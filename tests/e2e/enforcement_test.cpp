@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "default_rules_fixture.h"
@@ -24,6 +25,17 @@ char state_of(pid_t pid) {
   return paren == std::string::npos || paren + 2 >= s.size() ? 0 : s[paren + 2];
 }
 
+// Kills what is left of an attack program run against `victim` (the child of a killed injector
+// waits for its parent forever).
+void kill_leftovers(const std::string& program, pid_t victim) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream in(entry.path() / "cmdline");
+    std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string want = program + std::string(1, '\0') + std::to_string(victim) + std::string(1, '\0');
+    if (cmd.rfind(want, 0) == 0) ::kill(std::stoi(entry.path().filename().string()), SIGKILL);
+  }
+}
+
 class Enforce : public DefaultRulesTest {
  protected:
   void SetUp() override {
@@ -34,10 +46,18 @@ class Enforce : public DefaultRulesTest {
   virtual std::vector<std::string> extra_args() { return {"--enforce"}; }
 
   // Runs `injector` against a fresh victim and checks the kill.
-  void expect_killed(const std::string& injector, const std::string& rule) {
+  void expect_killed(const std::string& injector, const std::string& rule,
+                     const std::vector<std::string>& args = {}) {
     Victim v;
     ASSERT_GT(v.pid(), 0);
-    Process inj({attack_program(injector), std::to_string(v.pid())}, true);
+    struct Leftovers {
+      std::string program;
+      pid_t victim;
+      ~Leftovers() { kill_leftovers(program, victim); }
+    } leftovers{attack_program(injector), v.pid()};
+    std::vector<std::string> argv = {attack_program(injector), std::to_string(v.pid())};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Process inj(argv, true);
     EXPECT_EQ(inj.wait(std::chrono::seconds(30)), -SIGKILL) << injector << ": " << inj.stderr_text();
     auto a = th_->wait_for([&](const json& al) {
       return al["output_fields"].value("enforcement.result", "") == "killed" &&
@@ -72,6 +92,14 @@ TEST_F(Enforce, PokeUserInjectorIsKilled) {
 
 TEST_F(Enforce, SeizeInjectorIsKilled) {
   expect_killed("inject_seize_setregs", "Ptrace attach to non-descendant process by unknown binary");
+}
+
+TEST_F(Enforce, MemoryFileWriteIsKilledBeforeItWrites) {
+  expect_killed("inject_proc_mem", "Memory file of another process written");
+}
+
+TEST_F(Enforce, MemoryFileWriteThroughATakenDescriptorIsKilled) {
+  expect_killed("write_mem_fd", "Memory file of another process written", {"--via", "pidfd"});
 }
 
 TEST_F(Enforce, DebuggersAndTracingOwnChildrenWorkAsUsual) {
@@ -129,6 +157,55 @@ TEST(EnforceWrites, PtraceWriteIsKilledAtEntryAndTheTraceeResumed) {
   EXPECT_EQ(th.stop(), 0);
 }
 
+// A custom rule killing at the open of another process's memory file for writing.
+TEST(EnforceWrites, MemoryFileOpenForWritingIsKilledAtItsExit) {
+  E2E_REQUIRE_LIVE();
+  Tracehound th({.rules_yaml = R"(
+- rule: kill memory file opens
+  desc: another process's memory file opened for writing
+  condition: >
+    evt.type in (open, openat, openat2) and evt.is_open_write = true
+    and target.is_self = false and target.is_descendant = false
+  output: "mem open | %proc.pid %target.pid %fd.name"
+  priority: ERROR
+  action: kill
+)",
+                 .extra_args = {"--enforce"}});
+  ASSERT_TRUE(th.ready()) << th.log();
+  Victim v;
+  Process inj({attack_program("inject_proc_mem"), std::to_string(v.pid())}, true);
+  EXPECT_EQ(inj.wait(std::chrono::seconds(30)), -SIGKILL) << inj.stderr_text();
+  auto a = th.wait_for([&](const json& al) { return field_int(al, "proc.pid") == inj.pid(); });
+  ASSERT_TRUE(a) << th.log();
+  EXPECT_EQ((*a)["output_fields"]["enforcement.result"], "killed");
+  EXPECT_EQ((*a)["output_fields"]["enforcement.point"], "after the call");
+  EXPECT_EQ(v.finish(), 0) << "the victim's canary changed";
+  EXPECT_EQ(th.stop(), 0);
+}
+
+class RateLimited : public Enforce {
+ protected:
+  std::vector<std::string> extra_args() override {
+    return {"--enforce", "-o", "enforcement.max_kills_per_second=1"};
+  }
+};
+
+TEST_F(RateLimited, BeyondTheCapMatchesAreOnlyAlertedAndAnInternalAlertSaysSo) {
+  Victim v;
+  Process first({attack_program("inject_vm_writev"), std::to_string(v.pid())}, true);
+  Process second({attack_program("inject_vm_writev"), std::to_string(v.pid())}, true);
+  int a = first.wait(std::chrono::seconds(30)), b = second.wait(std::chrono::seconds(30));
+  EXPECT_TRUE((a == -SIGKILL) != (b == -SIGKILL)) << a << " " << b;  // exactly one killed
+  auto limited = th_->wait_for([&](const json& al) {
+    return al["output_fields"].value("enforcement.result", "") == "rate_limited";
+  });
+  ASSERT_TRUE(limited) << dump_alerts();
+  auto internal = th_->wait_for(
+      [&](const json& al) { return al["rule"] == "tracehound internal: enforcement rate limit"; });
+  EXPECT_TRUE(internal) << dump_alerts();
+  v.finish();
+}
+
 class DryRun : public Enforce {
  protected:
   std::vector<std::string> extra_args() override { return {"-o", "enforcement.mode=dry_run"}; }
@@ -149,6 +226,26 @@ TEST_F(DryRun, KillsNothingAndSaysWhatItWouldHaveDone) {
             std::string::npos)
       << (*a)["output"];
   v.finish();  // the injection went through: the canary changed, as without enforcement
+}
+
+class Allowed : public Enforce {
+ protected:
+  std::vector<std::string> extra_args() override {
+    return {"--enforce", "-o", "enforcement.allow=[" + attack_program("inject_vm_writev") + "]"};
+  }
+};
+
+TEST_F(Allowed, AnAllowListedExecutableIsSparedAndTheMatchAlerted) {
+  Victim v;
+  Process inj({attack_program("inject_vm_writev"), std::to_string(v.pid())}, true);
+  EXPECT_EQ(inj.wait(std::chrono::seconds(30)), 0) << inj.stderr_text();
+  auto a = th_->wait_for([&](const json& al) {
+    return al["output_fields"].value("enforcement.result", "") == "spared" &&
+           field_int(al, "proc.pid") == inj.pid();
+  });
+  ASSERT_TRUE(a) << dump_alerts();
+  EXPECT_NE((*a)["output"].get<std::string>().find("allow list"), std::string::npos) << (*a)["output"];
+  v.finish();
 }
 
 TEST(EnforceValidate, KillOnAFieldTheKernelCannotSeeFailsWithItsPosition) {
