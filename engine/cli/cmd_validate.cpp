@@ -19,6 +19,10 @@ Runner add_validate(CLI::App& app) {
     } else {
       std::cout << format_diagnostics_text(r.diags);
       std::size_t rules = r.ruleset ? r.ruleset->rules().size() : 0;
+      // The kill rules by name: what `run --enforce` would stop in the kernel.
+      if (r.ruleset)
+        for (const auto& name : r.ruleset->kill_program().rules)
+          std::cout << "action: kill  " << name << "\n";
       std::cout << r.files.size() << " file(s), " << rules << " enabled rule(s): "
                 << r.diags.error_count() << " error(s), " << r.diags.warning_count()
                 << " warning(s)\n";

@@ -46,6 +46,26 @@ class DetectorTest : public ::testing::Test {
   CollectingSink sink_;
 };
 
+TEST_F(DetectorTest, AlertsOfKillRulesSayTheActionAndTheEnforcementMode) {
+  DetectorOptions o;
+  o.hostname = "test";
+  o.enforcement_mode = "dry_run";
+  Detector det(default_rules(), table_, sink_, o);
+  Event attach = ptrace_request(800, 900, *ptrace_request_from_name("PTRACE_ATTACH"), 0, kT0);
+  Event poke = ptrace_request(800, 900, *ptrace_request_from_name("PTRACE_POKETEXT"), 0, kT0 + 1);
+  det.process(attach);
+  det.process(poke);
+  auto writes = of_rule(kPtraceWrite);
+  ASSERT_EQ(writes.size(), 1u);
+  EXPECT_EQ(writes[0].output_fields["enforcement.action"], "kill");
+  EXPECT_EQ(writes[0].output_fields["enforcement.mode"], "dry_run");
+  Event exec = memfd_exec(10000, kNobody, "loop", kT0 + 2);
+  det.process(exec);
+  auto fileless = of_rule(kFileless);
+  ASSERT_EQ(fileless.size(), 1u);
+  EXPECT_FALSE(fileless[0].output_fields.contains("enforcement.action")) << "an alert-only rule";
+}
+
 TEST_F(DetectorTest, MemfdExecFloodIsBoundedAndCountedInASummary) {
   RateLimitOptions rl;
   rl.enabled = true;
