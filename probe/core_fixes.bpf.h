@@ -14,6 +14,10 @@
 #define TH_TS_COMPAT 0x0002          /* arch/x86/include/asm/thread_info.h: ia32 syscall active */
 #define TH_PF_KTHREAD 0x00200000     /* include/linux/sched.h */
 #define TH_PROC_SUPER_MAGIC 0x9fa0   /* include/uapi/linux/magic.h */
+#define TH_PID_FS_MAGIC 0x50494446   /* include/uapi/linux/magic.h ("PIDF") */
+#define TH_ANON_INODE_FS_MAGIC 0x09041934
+#define TH_PIPEFS_MAGIC 0x50495045
+#define TH_SOCKFS_MAGIC 0x534F434B
 #define TH_O_ACCMODE 3
 #define TH_SIGCHLD 17
 #define TH_CLONE_VM 0x00000100ULL
@@ -101,6 +105,19 @@ static __always_inline struct pid *th_proc_inode_pid(struct inode *inode) {
   struct proc_inode *pi =
       (struct proc_inode *)((char *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode));
   return BPF_CORE_READ(pi, pid);
+}
+
+/* The struct pid behind a pidfd, NULL when `f` is not one. Since commit cb12fd8e0dab ("pidfd:
+ * add pidfs", v6.9) a pidfd is a pidfs file whose inode keeps the pid in i_private; before, it
+ * was an anonymous-inode file keeping it in private_data (kernel/pid.c, pidfd_pid()). Checked by
+ * the file system, so that a descriptor swapped onto the number meanwhile gives NULL, not
+ * whatever another file keeps there. */
+static __always_inline struct pid *th_pidfd_pid(struct file *f) {
+  struct inode *inode = BPF_CORE_READ(f, f_inode);
+  unsigned long magic = BPF_CORE_READ(inode, i_sb, s_magic);
+  if (magic == TH_PID_FS_MAGIC) return (struct pid *)BPF_CORE_READ(inode, i_private);
+  if (magic == TH_ANON_INODE_FS_MAGIC) return (struct pid *)BPF_CORE_READ(f, private_data);
+  return 0;
 }
 
 /* At sched_process_exec the syscall number is gone: the ELF loader rewrites orig_ax to execve

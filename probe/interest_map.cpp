@@ -22,6 +22,7 @@ th_syscall evt_type_syscall(EvtType type) {
     case EvtType::writev: return TH_SC_WRITEV;
     case EvtType::pwritev: return TH_SC_PWRITEV;
     case EvtType::pwritev2: return TH_SC_PWRITEV2;
+    case EvtType::pidfd_getfd: return TH_SC_PIDFD_GETFD;
   }
   return TH_SC_NONE;
 }

@@ -326,7 +326,8 @@ SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan, std
                          skel->progs.th_exit_openat, skel->progs.th_exit_openat2,
                          skel->progs.th_exit_write, skel->progs.th_exit_pwrite64,
                          skel->progs.th_exit_writev, skel->progs.th_exit_pwritev,
-                         skel->progs.th_exit_pwritev2, skel->progs.th_enter_write,
+                         skel->progs.th_exit_pwritev2, skel->progs.th_exit_pidfd_getfd,
+                         skel->progs.th_enter_write,
                          skel->progs.th_enter_pwrite64, skel->progs.th_enter_writev,
                          skel->progs.th_enter_pwritev, skel->progs.th_enter_pwritev2})
     bpf_program__set_autoload(p, !raw);

@@ -53,20 +53,8 @@ static __always_inline int is_proc_mem_file(struct file *f) {
  * group `caller_tgid`): arg_pid is the pid in the caller's own namespace, whoever opened it. */
 static __always_inline void mem_file_target(struct th_target *t, struct file *f,
                                             struct task_struct *cur, __s32 caller_tgid) {
-  struct pid *pid = th_proc_inode_pid(BPF_CORE_READ(f, f_inode));
-  struct hlist_node *first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
-  t->tid = BPF_CORE_READ(pid, numbers[0].nr);
-  t->arg_pid = pid_nr_in(pid, task_ns_pos(cur));
-  t->pid = 0;
-  t->is_descendant = TH_TRI_UNKNOWN;
-  t->resolved_by = TH_RESOLVED_PROC_INODE;
-  t->pad[0] = t->pad[1] = 0;
-  if (first) {
-    struct task_struct *task = (struct task_struct *)((char *)first -
-        bpf_core_field_offset(struct task_struct, pid_links));
-    t->pid = BPF_CORE_READ(task, tgid);
-    t->is_descendant = is_descendant(task, caller_tgid);
-  }
+  target_from_pid(t, th_proc_inode_pid(BPF_CORE_READ(f, f_inode)), cur, caller_tgid,
+                  TH_RESOLVED_PROC_INODE);
 }
 
 /* The host tid a memory file stands for (the flood key's target). */

@@ -6,7 +6,7 @@
  *    the `events` ring with the injection kinds but may not fill its last quarter.
  *  - inject: what an injection is made of when it succeeds: ptrace ATTACH/SEIZE and the requests
  *    that write memory or registers, process_vm_writev, memory files opened for writing and
- *    written. The
+ *    written, memory-file descriptors taken with pidfd_getfd. The
  *    `events` ring, all of it; aggregated per (process, request, target) only beyond a generous
  *    burst, so that one process repeating itself cannot crowd out another's injection.
  *  - bulk: everything else a rule may want (TRACEME, reads, failed calls: the kernel refused, so
@@ -54,6 +54,8 @@ TH_INLINE enum th_class th_record_class(__u32 kind, __s64 request, __s64 res) {
     case TH_KIND_VM_WRITE:
     case TH_KIND_MEM_OPEN_WRITE:
     case TH_KIND_MEM_WRITE: return TH_CLASS_INJECT;
+    /* `request` is is_mem_file: a memory-file descriptor taken prepares a write. */
+    case TH_KIND_FD_TAKE: return request ? TH_CLASS_INJECT : TH_CLASS_BULK;
     default: return TH_CLASS_BULK;
   }
 }

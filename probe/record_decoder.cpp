@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::array<std::string_view, TH_KIND_COUNT> kKindNames = {
     "ptrace", "process_vm_writev", "process_vm_readv", "mem_open_write",
-    "mem_open_read", "fork", "exec", "exit", "mem_write"};
+    "mem_open_read", "fork", "exec", "exit", "mem_write", "fd_take"};
 
 template <typename Rec>
 const Rec* view_as(std::span<const std::byte> record) {
@@ -104,6 +104,9 @@ std::optional<EvtType> evt_type_of(th_kind kind, uint8_t sc) {
       if (sc == TH_SC_WRITEV) return EvtType::writev;
       if (sc == TH_SC_PWRITEV) return EvtType::pwritev;
       if (sc == TH_SC_PWRITEV2) return EvtType::pwritev2;
+      break;
+    case TH_KIND_FD_TAKE:
+      if (sc == TH_SC_PIDFD_GETFD) return EvtType::pidfd_getfd;
       break;
     case TH_KIND_COUNT: break;
   }
@@ -206,6 +209,18 @@ bool decode_record(std::span<const std::byte> record, int64_t boot_to_epoch_ns, 
       ev.fd = r->fd;
       ev.path.assign(r->path, r->path_len);
       info.truncated = r->path_truncated != 0 || r->bytes_truncated != 0;
+      return true;
+    }
+    case TH_KIND_FD_TAKE: {
+      const auto* r = view_as<th_fd_take_event>(record);
+      if (!r || r->path_len > TH_PATH_LEN) return false;
+      decode_target(r->t, ev, info);
+      ev.fd = h->res >= 0 ? static_cast<int32_t>(h->res) : -1;
+      ev.target_fd = r->target_fd;
+      ev.taken_mem_file = r->is_mem_file != 0;
+      ev.taken_mem_pid = r->mem_pid;
+      ev.path.assign(r->path, r->path_len);
+      info.truncated = r->path_truncated != 0;
       return true;
     }
     case TH_KIND_FORK: {

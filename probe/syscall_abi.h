@@ -34,7 +34,8 @@
   X(TH_SC_PWRITE64, 18, 181, 18)                   \
   X(TH_SC_WRITEV, 20, 146, 516)                    \
   X(TH_SC_PWRITEV, 296, 334, 535)                  \
-  X(TH_SC_PWRITEV2, 328, 379, 547)
+  X(TH_SC_PWRITEV2, 328, 379, 547)                 \
+  X(TH_SC_PIDFD_GETFD, 438, 438, 438)
 
 #define TH_CASE_X64(sc, x64, ia32, x32) case x64: return sc;
 #define TH_CASE_IA32(sc, x64, ia32, x32) case ia32: return sc;

@@ -78,6 +78,26 @@ static __always_inline void target_from_task(struct th_target *t, struct task_st
   t->resolved_by = how;
 }
 
+/* Fills `t` for the task `pid` stands for (a memory file's, a pidfd's), as seen by the caller
+ * `cur` (thread group `caller_tgid`): arg_pid is its number in the caller's namespace (0 when
+ * not visible there); pid stays 0 when the task is gone. */
+static __always_inline void target_from_pid(struct th_target *t, struct pid *pid,
+                                            struct task_struct *cur, __s32 caller_tgid, __u8 how) {
+  struct hlist_node *first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
+  t->tid = BPF_CORE_READ(pid, numbers[0].nr);
+  t->arg_pid = pid_nr_in(pid, task_ns_pos(cur));
+  t->pid = 0;
+  t->is_descendant = TH_TRI_UNKNOWN;
+  t->resolved_by = how;
+  t->pad[0] = t->pad[1] = 0;
+  if (first) {
+    struct task_struct *task = (struct task_struct *)((char *)first -
+        bpf_core_field_offset(struct task_struct, pid_links));
+    t->pid = BPF_CORE_READ(task, tgid);
+    t->is_descendant = is_descendant(task, caller_tgid);
+  }
+}
+
 /* Looks for the tracee numbered `vnr` in the caller's namespace on the caller's tracee list. */
 static __noinline int find_tracee(struct th_target *t, struct task_struct *cur, __s32 vnr,
                                   __s32 caller_tgid) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tracehound's kernel side: sees ptrace, process_vm_writev/readv, opens of and writes into
- * process memory files (the injection kinds), plus fork/exec/exit for the process table, and writes flat records
+ * process memory files, descriptors taken with pidfd_getfd (the injection kinds), plus
+ * fork/exec/exit for the process table, and writes flat records
  * (tracehound.h) into two ring buffers: `events` for what must never be lost (fork/exec/exit and
  * successful injections), `bulk` for the rest; see flood_control.bpf.h for how a flood is kept
  * from crowding out the first.
@@ -372,6 +373,7 @@ static __noinline int on_process_vm(struct task_struct *cur, struct pt_regs *reg
 }
 
 #include "mem_write.bpf.h"
+#include "fd_take.bpf.h"
 #include "enforce.bpf.h"
 
 static __always_inline int on_syscall_exit(struct pt_regs *regs, enum th_syscall sc,
@@ -391,6 +393,7 @@ static __always_inline int on_syscall_exit(struct pt_regs *regs, enum th_syscall
     case TH_SC_WRITEV:
     case TH_SC_PWRITEV:
     case TH_SC_PWRITEV2: return on_mem_write(cur, regs, sc, abi, ret);
+    case TH_SC_PIDFD_GETFD: return on_pidfd_getfd(cur, regs, abi, ret);
     default: return 0; /* fork/exec are seen by the sched tracepoints, in the right order */
   }
 }
@@ -454,6 +457,7 @@ TH_PER_SYSCALL_EXIT(pwrite64, TH_SC_PWRITE64)
 TH_PER_SYSCALL_EXIT(writev, TH_SC_WRITEV)
 TH_PER_SYSCALL_EXIT(pwritev, TH_SC_PWRITEV)
 TH_PER_SYSCALL_EXIT(pwritev2, TH_SC_PWRITEV2)
+TH_PER_SYSCALL_EXIT(pidfd_getfd, TH_SC_PIDFD_GETFD)
 
 #define TH_PER_SYSCALL_ENTER(name, sc)                                   \
   SEC("tracepoint/syscalls/sys_enter_" #name)                            \

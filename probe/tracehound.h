@@ -28,7 +28,8 @@ enum th_kind {
   TH_KIND_EXEC = 6,
   TH_KIND_EXIT = 7,
   TH_KIND_MEM_WRITE = 8,      /* write(2) and kin into a process memory file */
-  TH_KIND_COUNT = 9,
+  TH_KIND_FD_TAKE = 9,        /* pidfd_getfd: a descriptor taken from another process */
+  TH_KIND_COUNT = 10,
 };
 
 /* Which system call produced a record (the numbers differ per ABI, see syscall_abi.h). */
@@ -51,7 +52,8 @@ enum th_syscall {
   TH_SC_WRITEV = 15,
   TH_SC_PWRITEV = 16,
   TH_SC_PWRITEV2 = 17,
-  TH_SC_COUNT = 18,
+  TH_SC_PIDFD_GETFD = 18,
+  TH_SC_COUNT = 19,
 };
 
 /* The system-call ABI the caller used. */
@@ -71,7 +73,8 @@ enum th_resolved_by {
   TH_RESOLVED_TRACEE = 2,      /* found on the caller's list of tracees */
   TH_RESOLVED_ROOT_PID = 3,    /* caller in the initial pid namespace: host pid == argument */
   TH_RESOLVED_PROC_INODE = 4,  /* the struct pid behind a procfs inode */
-  TH_RESOLVED_COUNT = 5,
+  TH_RESOLVED_PIDFD = 5,       /* the struct pid behind a pidfd */
+  TH_RESOLVED_COUNT = 6,
 };
 
 /* Common to every record: the acting thread, as the kernel saw it. */
@@ -147,6 +150,24 @@ struct th_mem_write_event {
   __u8 offset_from_file; /* the offset is the file position (write, writev, pwritev2 at -1) */
   __u8 pad[3];
   char path[TH_PATH_LEN];
+};
+
+/* pidfd_getfd(pidfd, targetfd, flags): the caller took a copy of descriptor `target_fd` of the
+ * process behind `pidfd`. res is the new descriptor in the caller, or -errno. What the taken
+ * file is comes from the caller's new descriptor (recognised as memory_write does: by what the
+ * file is, not by its name). */
+struct th_fd_take_event {
+  struct th_header h;
+  struct th_target t;  /* the process the descriptor was taken from */
+  __s32 target_fd;     /* the descriptor number in the target's table */
+  __s32 pidfd;         /* the caller's pidfd */
+  __u8 is_mem_file;    /* the taken file is a process memory file */
+  __u8 path_truncated;
+  __u16 path_len;      /* bytes of path used (no NUL); 0 for a failed call */
+  __s32 mem_pid;       /* memory file: host tgid of the process whose memory it is (0: gone) */
+  __s32 mem_tid;       /* memory file: the host tid it was opened for */
+  __u32 pad;
+  char path[TH_PATH_LEN]; /* the taken file's path, as build_path renders it */
 };
 
 struct th_fork_event {
@@ -284,6 +305,10 @@ TH_LAYOUT_ASSERT(sizeof(struct th_mem_write_event) == 120 + TH_PATH_LEN);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_mem_write_event, offset) == 88);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_mem_write_event, fd) == 104);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_mem_write_event, path) == 120);
+TH_LAYOUT_ASSERT(sizeof(struct th_fd_take_event) == 112 + TH_PATH_LEN);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_fd_take_event, target_fd) == 88);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_fd_take_event, mem_pid) == 100);
+TH_LAYOUT_ASSERT(TH_OFFSET(th_fd_take_event, path) == 112);
 TH_LAYOUT_ASSERT(sizeof(struct th_fork_event) == 88);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_fork_event, clone_flags) == 80);
 TH_LAYOUT_ASSERT(sizeof(struct th_exec_event) ==
@@ -294,9 +319,9 @@ TH_LAYOUT_ASSERT(sizeof(struct th_exit_event) == 80);
 TH_LAYOUT_ASSERT(sizeof(struct th_kind_counters) == 24);
 TH_LAYOUT_ASSERT(sizeof(struct th_interest) == 24);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_interest, ptrace_slots) == 8);
-TH_LAYOUT_ASSERT(TH_KIND_COUNT == 9 && TH_SC_COUNT <= 32);
+TH_LAYOUT_ASSERT(TH_KIND_COUNT == 10 && TH_SC_COUNT <= 32);
 TH_LAYOUT_ASSERT(TH_ABI_COUNT == TH_ABI_X32 + 1);
-TH_LAYOUT_ASSERT(TH_RESOLVED_COUNT == TH_RESOLVED_PROC_INODE + 1);
+TH_LAYOUT_ASSERT(TH_RESOLVED_COUNT == TH_RESOLVED_PIDFD + 1);
 TH_LAYOUT_ASSERT(TH_MEM_OPEN_FNS >= 1 && TH_MEM_OPEN_FNS <= 8);
 TH_LAYOUT_ASSERT(sizeof(struct th_flood_key) == 24);
 TH_LAYOUT_ASSERT(TH_OFFSET(th_flood_key, kind) == 16);

@@ -56,8 +56,15 @@ struct Event {
   std::string path;         // the path as the kernel resolved it (fd.name)
 
   // memory-file writes: where in the target's address space, through which descriptor
+  // (pidfd_getfd: the new descriptor in the taker)
   uint64_t offset = 0;
   int32_t fd = -1;
+
+  // pidfd_getfd: the descriptor number in the target's table, and what the taken file is (path
+  // above): a process memory file, and the host pid whose memory it is (0 when gone)
+  int32_t target_fd = -1;
+  bool taken_mem_file = false;
+  int32_t taken_mem_pid = 0;
 
   // execve / execveat (also copied into the process table entry)
   std::string exepath;

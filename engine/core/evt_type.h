@@ -31,10 +31,13 @@ enum class EvtType : uint8_t {
   writev,
   pwritev,
   pwritev2,
+  pidfd_getfd,
 };
 
 // The grouping used by the probe's interest map, the event file format and the docs.
-enum class EvtFamily : uint8_t { ptrace, vm_write, vm_read, mem_open, exec, fork, exit, mem_write };
+enum class EvtFamily : uint8_t {
+  ptrace, vm_write, vm_read, mem_open, exec, fork, exit, mem_write, fd_take
+};
 
 struct EvtTypeInfo {
   EvtType type;
@@ -69,6 +72,8 @@ inline constexpr std::array kEvtTypes = {
     EvtTypeInfo{EvtType::writev, "writev", EvtFamily::mem_write, true, "writev"},
     EvtTypeInfo{EvtType::pwritev, "pwritev", EvtFamily::mem_write, true, "pwritev"},
     EvtTypeInfo{EvtType::pwritev2, "pwritev2", EvtFamily::mem_write, true, "pwritev2"},
+    // A descriptor taken from another process (the target); fd.name is the taken file's path.
+    EvtTypeInfo{EvtType::pidfd_getfd, "pidfd_getfd", EvtFamily::fd_take, true, "pidfd_getfd"},
 };
 
 inline constexpr std::size_t kEvtTypeCount = kEvtTypes.size();

@@ -20,10 +20,17 @@ constexpr EvtTypeSet kPtrace = types_of({EvtType::ptrace});
 constexpr EvtTypeSet kOpen = types_of({EvtType::open, EvtType::openat, EvtType::openat2});
 constexpr EvtTypeSet kWrite = types_of({EvtType::write, EvtType::pwrite, EvtType::writev,
                                         EvtType::pwritev, EvtType::pwritev2});
-// Events about a memory file (an open of one, a write into one): fd.* fields.
+// Events with a descriptor of the actor's: memory-file writes, pidfd_getfd (the new one).
+constexpr EvtTypeSet kFdNum = [] {
+  EvtTypeSet s = kWrite;
+  s.add(EvtType::pidfd_getfd);
+  return s;
+}();
+// Events about a file (an open of a memory file, a write into one, a descriptor taken from
+// another process): fd.* fields.
 constexpr EvtTypeSet kFile = [] {
   EvtTypeSet s = kOpen;
-  s |= kWrite;
+  s |= kFdNum;
   return s;
 }();
 constexpr EvtTypeSet kTargeted = [] {
@@ -194,7 +201,7 @@ bool fd_filename(const Event& e, const FieldArg&, Scratch&, Values& out) {
 }
 
 bool fd_num(const Event& e, const FieldArg&, Scratch&, Values& out) {
-  if (!kWrite.contains(e.type) || e.fd < 0) return false;
+  if (!kFdNum.contains(e.type) || e.fd < 0) return false;
   out.push_int(e.fd);
   return true;
 }
@@ -207,8 +214,9 @@ void add_event_fields(std::vector<FieldDef>& out) {
   add({.name = "evt.type", .type = T::string,
        .description = "Name of the event type: ptrace, process_vm_writev, process_vm_readv, "
                       "open, openat, openat2, execve, execveat, clone, clone3, fork, vfork, "
-                      "procexit, and write, pwrite, writev, pwritev, pwritev2 (writes into a "
-                      "process memory file).",
+                      "procexit, write, pwrite, writev, pwritev, pwritev2 (writes into a "
+                      "process memory file), pidfd_getfd (a descriptor taken from another "
+                      "process).",
        .extract = evt_type, .analysis_dims = kDimType});
   add({.name = "evt.source", .type = T::string,
        .description = "The event source: always `syscall`.", .extract = evt_source,
@@ -258,17 +266,22 @@ void add_event_fields(std::vector<FieldDef>& out) {
   add({.name = "fd.name", .type = T::string,
        .description = "For memory-file opens and writes: the path of the memory file as the "
                       "kernel resolves it (/proc/1234/mem, /proc/1234/task/1240/mem); for a "
-                      "write, the file behind the descriptor, wherever the writer got it.",
+                      "write, the file behind the descriptor, wherever the writer got it; for "
+                      "pidfd_getfd, the taken file (whatever it is: a pipe, a socket...).",
        .extract = fd_name, .types = kFile});
   add({.name = "fd.directory", .type = T::string,
-       .description = "For memory-file opens and writes: the directory part of fd.name.",
+       .description = "For memory-file opens and writes and pidfd_getfd: the directory part "
+                      "of fd.name.",
        .extract = fd_directory, .types = kFile});
   add({.name = "fd.filename", .type = T::string,
-       .description = "For memory-file opens and writes: the file name part of fd.name.",
+       .description = "For memory-file opens and writes and pidfd_getfd: the file name part "
+                      "of fd.name.",
        .extract = fd_filename, .types = kFile});
   add({.name = "fd.num", .type = T::int64,
-       .description = "For memory-file writes: the descriptor written through.",
-       .extract = fd_num, .types = kWrite});
+       .description = "For memory-file writes: the descriptor written through; for "
+                      "pidfd_getfd: the new descriptor in the taker (getfd.target_fd: its "
+                      "number in the target).",
+       .extract = fd_num, .types = kFdNum});
 }
 
 }  // namespace th

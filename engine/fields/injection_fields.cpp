@@ -1,4 +1,4 @@
-// ptrace.* and vm.*: the arguments of the injection system calls, typed for rules.
+// ptrace.*, vm.*, write.*, getfd.*: the arguments of the injection system calls, typed for rules.
 #include <array>
 #include <utility>
 
@@ -74,6 +74,23 @@ bool write_bytes(const Event& e, const FieldArg&, Scratch&, Values& out) {
   return true;
 }
 
+bool is_fd_take(const Event& e) { return e.type == EvtType::pidfd_getfd; }
+bool getfd_target_fd(const Event& e, const FieldArg&, Scratch&, Values& out) {
+  if (!is_fd_take(e)) return false;
+  out.push_int(e.target_fd);
+  return true;
+}
+bool getfd_is_mem_file(const Event& e, const FieldArg&, Scratch&, Values& out) {
+  if (!is_fd_take(e) || e.res < 0) return false;
+  out.push_bool(e.taken_mem_file);
+  return true;
+}
+bool getfd_mem_pid(const Event& e, const FieldArg&, Scratch&, Values& out) {
+  if (!is_fd_take(e) || !e.taken_mem_file) return false;
+  out.push_int(e.taken_mem_pid);
+  return true;
+}
+
 }  // namespace
 
 void add_injection_fields(std::vector<FieldDef>& out) {
@@ -119,6 +136,22 @@ void add_injection_fields(std::vector<FieldDef>& out) {
                  .description = "Memory-file writes: bytes the caller asked to write, iovecs "
                                 "summed (evt.rawres: bytes actually written).",
                  .extract = write_bytes, .types = mem_write, .falco_compatible = false});
+  EvtTypeSet getfd;
+  getfd.add(EvtType::pidfd_getfd);
+  out.push_back({.name = "getfd.target_fd", .type = FieldType::int64,
+                 .description = "pidfd_getfd: the descriptor number taken, in the target's table "
+                                "(fd.num: the copy in the taker).",
+                 .extract = getfd_target_fd, .types = getfd, .falco_compatible = false});
+  out.push_back({.name = "getfd.is_mem_file", .type = FieldType::boolean,
+                 .description = "pidfd_getfd: true when the taken descriptor is a process memory "
+                                "file (/proc/PID/mem, /proc/PID/task/TID/mem), recognised by what "
+                                "the file is, not by its name. Absent for a failed call.",
+                 .extract = getfd_is_mem_file, .types = getfd, .falco_compatible = false});
+  out.push_back({.name = "getfd.mem_pid", .type = FieldType::int64,
+                 .description = "pidfd_getfd of a memory file: the host pid of the process whose "
+                                "memory it is (0 when that process is gone); absent for other "
+                                "files.",
+                 .extract = getfd_mem_pid, .types = getfd, .falco_compatible = false});
   out.push_back({.name = "vm.bytes", .type = FieldType::uint64,
                  .description = "process_vm_writev/readv: total bytes the caller asked to move "
                                 "(evt.rawres: bytes actually moved).",

@@ -63,7 +63,10 @@ enum EventField : uint32_t {
   kExitCode = 1u << 22,
   kOffset = 1u << 23,
   kFd = 1u << 24,  // absent: -1
-  kAllEventFields = (1u << 25) - 1,
+  kTargetFd = 1u << 25,     // absent: -1
+  kTakenMemFile = 1u << 26, // no payload: the bit is the value
+  kTakenMemPid = 1u << 27,
+  kAllEventFields = (1u << 28) - 1,
 };
 
 // Flags of a process record.

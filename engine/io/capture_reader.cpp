@@ -46,6 +46,9 @@ void reset_event(Event& e) {
   e.exit_code = 0;
   e.offset = 0;
   e.fd = -1;
+  e.target_fd = -1;
+  e.taken_mem_file = false;
+  e.taken_mem_pid = 0;
   e.proc = e.target = nullptr;
   e.table = nullptr;
 }
@@ -206,6 +209,9 @@ bool CaptureReader::decode_event(std::string_view payload, Event& e, std::size_t
   if (bits & kExitCode) e.exit_code = d.snum<int32_t>();
   if (bits & kOffset) e.offset = d.varint();
   if (bits & kFd) e.fd = d.snum<int32_t>();
+  if (bits & kTargetFd) e.target_fd = d.snum<int32_t>();
+  e.taken_mem_file = (bits & kTakenMemFile) != 0;
+  if (bits & kTakenMemPid) e.taken_mem_pid = d.snum<int32_t>();
   bad_at = d.pos();
   if (!d.ok() || !d.done()) return false;
   last_ts_ = e.ts_ns;

@@ -34,7 +34,7 @@ bool same_process(const Process& a, const Process& b) {
 static_assert(sizeof(Process) == 336, "Process changed: update same_process and the process record");
 
 // A field added to Event must be added to the event record (put_event, decode_event).
-static_assert(sizeof(Event) == 384, "Event changed: update the event record");
+static_assert(sizeof(Event) == 392, "Event changed: update the event record");
 
 bool same_actor(const Actor& a, const Actor& b) {
   return a.pid == b.pid && a.tid == b.tid && a.ppid == b.ppid && a.vpid == b.vpid &&
@@ -165,6 +165,9 @@ void CaptureWriter::put_event(const Event& e) {
   flag(e.exit_code != 0, kExitCode);
   flag(e.offset != 0, kOffset);
   flag(e.fd != -1, kFd);
+  flag(e.target_fd != -1, kTargetFd);
+  flag(e.taken_mem_file, kTakenMemFile);
+  flag(e.taken_mem_pid != 0, kTakenMemPid);
 
   std::size_t at = begin_record();
   Encoder enc(buf_);
@@ -201,6 +204,8 @@ void CaptureWriter::put_event(const Event& e) {
   if (bits & kExitCode) enc.svarint(e.exit_code);
   if (bits & kOffset) enc.varint(e.offset);
   if (bits & kFd) enc.svarint(e.fd);
+  if (bits & kTargetFd) enc.svarint(e.target_fd);
+  if (bits & kTakenMemPid) enc.svarint(e.taken_mem_pid);
   end_record(at, static_cast<uint8_t>(RecordKind::event));
 
   if (new_actor) {

@@ -302,6 +302,17 @@ bool read_kind_args(Obj& o, const json* pj, Event& e, Process& proc, int64_t& ar
         e.fd = static_cast<int32_t>(fd);
         return true;
       });
+    case EvtFamily::fd_take:
+      return sub("getfd", "getfd.", [&](Obj& v) {
+        int64_t fd = e.fd, target_fd = e.target_fd;
+        if (!v.get_str("path", e.path) || !v.get_int("fd", fd) ||
+            !v.get_int("target_fd", target_fd) || !v.get_bool("mem_file", e.taken_mem_file) ||
+            !v.get_num("mem_pid", e.taken_mem_pid) || !v.get_int("pid", arg_pid))
+          return false;
+        e.fd = static_cast<int32_t>(fd);
+        e.target_fd = static_cast<int32_t>(target_fd);
+        return true;
+      });
     case EvtFamily::exec: return read_exec_args(o, pj, e, proc, error);
     case EvtFamily::fork: {
       bool ok = sub("fork", "fork.", [&](Obj& v) {
@@ -505,6 +516,11 @@ nlohmann::ordered_json event_to_json(const Event& e, const ProcessTable& table,
     case EvtFamily::mem_write:
       j["write"] = {{"path", e.path},     {"fd", e.fd},       {"offset", e.offset},
                     {"bytes", e.bytes},   {"pid", e.target_arg_pid}};
+      break;
+    case EvtFamily::fd_take:
+      j["getfd"] = {{"path", e.path},          {"fd", e.fd},
+                    {"target_fd", e.target_fd}, {"mem_file", e.taken_mem_file},
+                    {"mem_pid", e.taken_mem_pid}, {"pid", e.target_arg_pid}};
       break;
   }
   if (evt_has_target(e.type) && e.target_pid > 0) {

@@ -16,7 +16,8 @@ namespace event_keys {
 using Keys = std::span<const std::string_view>;
 
 inline constexpr std::string_view kEvent[] = {"type", "time", "res",  "proc", "target", "ptrace",
-                                              "vm",   "open", "exec", "fork", "exit", "write"};
+                                              "vm",   "open", "exec", "fork", "exit", "write",
+                                              "getfd"};
 // A process object (proc, target, proc.ancestors[i], a rule test's declared process).
 inline constexpr std::string_view kProcess[] = {
     "pid",       "ppid", "vpid",    "pidns", "uid",          "loginuid",          "tty",
@@ -38,11 +39,13 @@ inline constexpr std::string_view kExec[] = {"exepath", "argv", "memfd", "filele
 inline constexpr std::string_view kFork[] = {"child_pid", "child_tid", "flags"};
 inline constexpr std::string_view kExit[] = {"code"};
 inline constexpr std::string_view kWrite[] = {"path", "fd", "offset", "bytes", "pid"};
+inline constexpr std::string_view kGetfd[] = {"path", "fd", "target_fd", "mem_file", "mem_pid", "pid"};
 inline constexpr FamilyArgs kFamilyArgs[] = {
     {EvtFamily::ptrace, "ptrace", kPtrace}, {EvtFamily::vm_write, "vm", kVm},
     {EvtFamily::vm_read, "vm", kVm},        {EvtFamily::mem_open, "open", kOpen},
     {EvtFamily::exec, "exec", kExec},       {EvtFamily::fork, "fork", kFork},
     {EvtFamily::exit, "exit", kExit},       {EvtFamily::mem_write, "write", kWrite},
+    {EvtFamily::fd_take, "getfd", kGetfd},
 };
 
 // The arguments object an event type reads ("ptrace", "vm", ...).

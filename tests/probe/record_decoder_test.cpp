@@ -245,6 +245,41 @@ TEST(RecordDecoder, ForkAndExitRecords) {
   EXPECT_EQ(ev.exit_code, 3);
 }
 
+TEST(RecordDecoder, FdTakeRecordsSayWhatWasTakenAndFromWhom) {
+  th_fd_take_event r{};
+  r.h = header(TH_KIND_FD_TAKE, TH_SC_PIDFD_GETFD);
+  r.h.res = 5;
+  r.t = {60, 60, 60, TH_TRI_YES, TH_RESOLVED_PIDFD, {}};
+  r.target_fd = 3;
+  r.pidfd = 4;
+  r.is_mem_file = 1;
+  r.mem_pid = 50;
+  r.mem_tid = 51;
+  const char path[] = "/proc/50/task/51/mem";
+  std::memcpy(r.path, path, sizeof(path) - 1);
+  r.path_len = sizeof(path) - 1;
+  Event ev;
+  RecordInfo info;
+  ASSERT_TRUE(decode_record(bytes_of(r), 0, ev, info));
+  EXPECT_EQ(ev.type, EvtType::pidfd_getfd);
+  EXPECT_EQ(ev.fd, 5) << "the new descriptor";
+  EXPECT_EQ(ev.target_fd, 3);
+  EXPECT_TRUE(ev.taken_mem_file);
+  EXPECT_EQ(ev.taken_mem_pid, 50);
+  EXPECT_EQ(ev.target_pid, 60);
+  EXPECT_EQ(ev.target_is_descendant, th::Tri::yes);
+  EXPECT_EQ(ev.path, path);
+  EXPECT_EQ(info.resolved_by, TH_RESOLVED_PIDFD);
+  r.h.res = -9;  // EBADF: nothing taken
+  r.is_mem_file = 0;
+  r.path_len = 0;
+  ASSERT_TRUE(decode_record(bytes_of(r), 0, ev, info));
+  EXPECT_EQ(ev.fd, -1);
+  EXPECT_FALSE(ev.taken_mem_file);
+  r.path_len = TH_PATH_LEN + 1;
+  EXPECT_FALSE(decode_record(bytes_of(r), 0, ev, info)) << "path longer than the record";
+}
+
 TEST(RecordDecoder, EveryEventTypeDecodesFromItsSyscall) {
   // The kind a record of each evt.type carries.
   auto kind_of = [](EvtType t) {
@@ -257,6 +292,7 @@ TEST(RecordDecoder, EveryEventTypeDecodesFromItsSyscall) {
       case th::EvtFamily::fork: return TH_KIND_FORK;
       case th::EvtFamily::exit: return TH_KIND_EXIT;
       case th::EvtFamily::mem_write: return TH_KIND_MEM_WRITE;
+      case th::EvtFamily::fd_take: return TH_KIND_FD_TAKE;
     }
     return TH_KIND_COUNT;
   };

@@ -22,6 +22,7 @@ const std::vector<SyscallNumber> kIa32Numbers = {
     {TH_SC_WRITEV, __NR_writev},
     {TH_SC_PWRITEV, __NR_pwritev},
     {TH_SC_PWRITEV2, __NR_pwritev2},
+    {TH_SC_PIDFD_GETFD, __NR_pidfd_getfd},
 };
 
 }  // namespace probe_test

@@ -25,6 +25,7 @@ const std::vector<SyscallNumber> kX32Numbers = {
     {TH_SC_WRITEV, __NR_writev},
     {TH_SC_PWRITEV, __NR_pwritev},
     {TH_SC_PWRITEV2, __NR_pwritev2},
+    {TH_SC_PIDFD_GETFD, __NR_pidfd_getfd},
 };
 
 const long kX32SyscallBit = __X32_SYSCALL_BIT;

@@ -77,6 +77,8 @@ TEST(DefaultRules, HaveThePrioritiesOfThePolicy) {
       {"Memory file of sensitive process opened for reading", Priority::warning},
       {"Memory file of descendant process written", Priority::error},
       {"Memory file of descendant process opened for writing", Priority::notice},
+      {"Memory file descriptor taken from another process", Priority::error},
+      {"Debugger took memory file descriptor from another process", Priority::informational},
       {"Ptrace attach to non-descendant process by unknown binary", Priority::error},
       {"Debugger attached to non-descendant process", Priority::notice},
       {"Anti-debugging with PTRACE_TRACEME", Priority::notice},
@@ -121,6 +123,7 @@ TEST(DefaultRules, KeepTracersPerStopRequestsOutOfTheProbeFilter) {
   for (EvtType t : {EvtType::write, EvtType::pwrite, EvtType::writev, EvtType::pwritev,
                     EvtType::pwritev2})
     EXPECT_TRUE(in.types.contains(t)) << evt_type_name(t);
+  EXPECT_TRUE(in.types.contains(EvtType::pidfd_getfd)) << "descriptors taken from other processes";
 }
 
 TEST(DefaultRules, AreDocumentedAndTagged) {
