@@ -104,10 +104,10 @@ static __always_inline struct file *written_mem_file(struct task_struct *cur, st
   return then ? then : now;
 }
 
-static __noinline int on_mem_write(struct task_struct *cur, struct pt_regs *regs,
-                                   enum th_syscall sc, enum th_abi abi, long ret) {
-  struct file *f = written_mem_file(cur, regs, sc, abi);
-  if (!f) return 0;
+/* A write into the memory file `f` (written_mem_file()'s) has returned `ret`. */
+static __always_inline int on_mem_write(struct task_struct *cur, struct pt_regs *regs,
+                                        enum th_syscall sc, enum th_abi abi, struct file *f,
+                                        long ret) {
   __s32 tgid = bpf_get_current_pid_tgid() >> 32;
   __u32 fd = th_fd_arg(sc_arg(regs, abi, 0));
   struct flood_ticket ft;
