@@ -502,10 +502,11 @@ int BPF_PROG(th_sys_enter, struct pt_regs *regs, long id) {
       !wanted_at_enter(th_syscall_of(nr, TH_ABI_IA32)) &&
       !wanted_at_enter(th_syscall_of(nr, TH_ABI_X32)))
     return 0;
-  enum th_abi abi = th_abi_of(nr, th_in_ia32_syscall(bpf_get_current_task_btf()));
+  struct task_struct *cur = bpf_get_current_task_btf();
+  enum th_abi abi = th_abi_of(nr, th_in_ia32_syscall(cur));
   enum th_syscall sc = th_syscall_of(nr, abi);
-  if (is_write_syscall(sc)) return on_write_enter(bpf_get_current_task_btf(), regs, sc, abi);
-  if (is_enforce_enter_syscall(sc)) return on_enforce_enter(bpf_get_current_task_btf(), regs, sc, abi);
+  if (is_write_syscall(sc)) return on_write_enter(cur, regs, sc, abi);
+  if (is_enforce_enter_syscall(sc)) return on_enforce_enter(cur, regs, sc, abi);
   return 0;
 }
 
