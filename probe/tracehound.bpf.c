@@ -329,16 +329,24 @@ static __noinline int on_mem_open(struct task_struct *cur, enum th_syscall sc, e
 
 /* ---- ptrace, process_vm_* ---- */
 
-static __noinline int on_ptrace(struct task_struct *cur, struct pt_regs *regs, enum th_abi abi,
-                                long ret) {
-  __s32 tgid = bpf_get_current_pid_tgid() >> 32;
-  if (tgid == ignore_tgid) return 0;
-  __s64 request = sc_arg_long(regs, abi, 0);
+/* May some rule want this ptrace call (0 also for tracehound's own)? Counted as filtered when
+ * not. A tracer makes several ptrace calls per syscall it traces, nearly all of requests no rule
+ * names, so the exit hooks ask this inline, before the global handler (see on_syscall_exit()). */
+static __always_inline int ptrace_wanted(struct pt_regs *regs, enum th_abi abi) {
+  if ((__s32)(bpf_get_current_pid_tgid() >> 32) == ignore_tgid) return 0;
   const struct th_interest *in = current_interest();
-  if (!in || !th_interest_wants_ptrace(in, request)) {
+  if (!in || !th_interest_wants_ptrace(in, sc_arg_long(regs, abi, 0))) {
     count(TH_KIND_PTRACE, COUNT_FILTERED);
     return 0;
   }
+  return 1;
+}
+
+static __noinline int on_ptrace(struct task_struct *cur, struct pt_regs *regs, enum th_abi abi,
+                                long ret) {
+  if (!ptrace_wanted(regs, abi)) return 0;
+  __s32 tgid = bpf_get_current_pid_tgid() >> 32;
+  __s64 request = sc_arg_long(regs, abi, 0);
   __s32 vnr = th_pid_arg(sc_arg(regs, abi, 1));
   struct flood_ticket ft;
   if (!flood_admit(&ft, TH_KIND_PTRACE, request, request == TH_PTRACE_TRACEME ? 0 : vnr, ret))
@@ -381,16 +389,24 @@ static __always_inline __u64 iovec_bytes(__u64 iov, __u64 count, enum th_abi abi
   return th_iovec_bytes(iov, count, th_abi_is_compat(abi));
 }
 
-static __noinline int on_process_vm(struct task_struct *cur, struct pt_regs *regs,
-                                    enum th_syscall sc, enum th_abi abi, long ret) {
-  __s32 tgid = bpf_get_current_pid_tgid() >> 32;
-  if (tgid == ignore_tgid) return 0;
-  __u32 kind = sc == TH_SC_PROCESS_VM_WRITEV ? TH_KIND_VM_WRITE : TH_KIND_VM_READ;
+/* May some rule want this process_vm_readv/writev (0 also for tracehound's own)? Counted as
+ * filtered when not; asked inline by the exit hooks, like ptrace_wanted() (strace reads its
+ * tracees' strings with process_vm_readv). */
+static __always_inline int process_vm_wanted(enum th_syscall sc) {
+  if ((__s32)(bpf_get_current_pid_tgid() >> 32) == ignore_tgid) return 0;
   const struct th_interest *in = current_interest();
   if (!in || !th_interest_wants_syscall(in, sc)) {
-    count(kind, COUNT_FILTERED);
+    count(sc == TH_SC_PROCESS_VM_WRITEV ? TH_KIND_VM_WRITE : TH_KIND_VM_READ, COUNT_FILTERED);
     return 0;
   }
+  return 1;
+}
+
+static __noinline int on_process_vm(struct task_struct *cur, struct pt_regs *regs,
+                                    enum th_syscall sc, enum th_abi abi, long ret) {
+  if (!process_vm_wanted(sc)) return 0;
+  __s32 tgid = bpf_get_current_pid_tgid() >> 32;
+  __u32 kind = sc == TH_SC_PROCESS_VM_WRITEV ? TH_KIND_VM_WRITE : TH_KIND_VM_READ;
   __s32 vnr = th_pid_arg(sc_arg(regs, abi, 0));
   struct flood_ticket ft;
   if (!flood_admit(&ft, kind, 0, vnr, ret)) return 0;
@@ -452,9 +468,13 @@ static __always_inline int on_syscall_exit(struct task_struct *cur, struct pt_re
                                            enum th_syscall sc, enum th_abi abi, long ret) {
   struct file *f;
   switch (sc) {
-    case TH_SC_PTRACE: return th_ptrace_exit(abi, ret);
+    case TH_SC_PTRACE: /* enforcement decides on an attach whatever the rules want to see */
+      if (enforce_mode == 0 && !ptrace_wanted(regs, abi)) return 0;
+      return th_ptrace_exit(abi, ret);
     case TH_SC_PROCESS_VM_READV:
-    case TH_SC_PROCESS_VM_WRITEV: return th_process_vm_exit(sc, abi, ret);
+    case TH_SC_PROCESS_VM_WRITEV:
+      if (!process_vm_wanted(sc)) return 0;
+      return th_process_vm_exit(sc, abi, ret);
     case TH_SC_OPEN:
     case TH_SC_OPENAT:
     case TH_SC_OPENAT2:
