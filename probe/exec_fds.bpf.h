@@ -20,15 +20,22 @@ static __always_inline int is_fileless_file(struct file *f) {
   return th_dentry_unhashed(BPF_CORE_READ(f, f_path.dentry));
 }
 
-/* Bit n set: descriptor n of `task` is a fileless file. */
+/* Bit n set: descriptor n of `task` is a fileless file. Only open descriptors are read: the
+ * first word of the table's open_fds bitmap names them (a new program has a few of the 64), so
+ * the others cost no helper read. At exec the table is the program's own (exec unshares it) and
+ * its single thread is here, so nothing changes it meanwhile. */
 static __always_inline __u64 fileless_fds(struct task_struct *task) {
   struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
   if (!fdt) return 0;
   __u32 max = BPF_CORE_READ(fdt, max_fds);
   struct file **fds = BPF_CORE_READ(fdt, fd);
+  unsigned long *open_fds = BPF_CORE_READ(fdt, open_fds);
+  __u64 open = 0;
+  bpf_core_read(&open, sizeof(open), open_fds);
   __u64 bits = 0;
   for (int i = 0; i < TH_FILELESS_FDS; i++) {
-    if (i >= max) break;
+    if (i >= max || !(open >> i)) break;
+    if (!((open >> i) & 1)) continue;
     struct file *f = 0;
     bpf_core_read(&f, sizeof(f), &fds[i]);
     if (f && is_fileless_file(f)) bits |= 1ULL << i;
