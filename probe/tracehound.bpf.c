@@ -33,15 +33,16 @@
  * container) are left with target_pid 0 and the arg_pid and pidns to go by.
  *
  * Verifier cost (start-up time is mostly the kernel verifying these programs; verified_insns
- * per program in bench/RESULTS.md, "Start-up: verifying the probe"): the verifier follows a
- * static or inlined function again at every call, with the caller's exact values, so a handler
- * inlined into th_sys_exit was verified once for every ABI its syscall number could belong to,
- * and a loop inlined into several handlers (the ancestor walk, the iovec sum, the path) once
- * per handler. The handlers past their first cheap checks and those loops are global
- * functions (not static): each is verified once per program, on its own, for any value of its
- * arguments. Their arguments must be scalars, so they take kernel pointers as numbers read with
- * helper reads, or find the current task and its registers again. Enforcement's functions stay
- * static: while it is off, its branches test a read-only constant, and the verifier skips them. */
+ * per program in bench/RESULTS.md, "Start-up and the syscall hooks' cost after the verifier
+ * fix"): the verifier follows a static or inlined function again at every call, with the
+ * caller's exact values, so a handler inlined into th_sys_exit was verified once for every ABI
+ * its syscall number could belong to, and a loop inlined into several handlers (the ancestor
+ * walk, the iovec sum, the path) once per handler. The handlers past their first cheap checks
+ * and those loops are global functions (not static): each is verified once per program, on its
+ * own, for any value of its arguments. Their arguments must be scalars, so they take kernel
+ * pointers as numbers read with helper reads, or find the current task and its registers again.
+ * Enforcement's functions stay static: while it is off, its branches test a read-only constant,
+ * and the verifier skips them. */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
