@@ -23,6 +23,15 @@ static __always_inline __u8 env_var_injection(const char *name) {
   return 0;
 }
 
+/* The injection flag of the variable whose "NAME=value" string is at user address `p`. A global
+ * function (see "Verifier cost" in tracehound.bpf.c): verified once, not at each of the
+ * TH_ENV_MAX_VARS steps of the loop below, which made most of the exec program's verification. */
+__noinline __u8 th_env_var_injection(__u64 p) {
+  char name[TH_ENV_NAME_LEN] = {};
+  bpf_probe_read_user_str(name, sizeof(name), (void *)p);
+  return env_var_injection(name);
+}
+
 /* The loader-injection variables in the new program's environment. At sched_process_exec the
  * registers already point at the new stack: argc, argv[], NULL, envp[], NULL. Nothing else can
  * have run in the new image yet, so this is what the loader will read. Pointers are 4 bytes wide
@@ -41,9 +50,7 @@ static __always_inline __u8 env_injection(struct task_struct *task) {
     if (bpf_probe_read_user(&p, width & 8, (void *)(envp + (__u64)width * i)) != 0)
       return flags | TH_ENV_UNSCANNED;
     if (!p) return flags;
-    char name[TH_ENV_NAME_LEN] = {};
-    bpf_probe_read_user_str(name, sizeof(name), (void *)p);
-    flags |= env_var_injection(name);
+    flags |= th_env_var_injection(p);
   }
   return flags | TH_ENV_UNSCANNED;
 }

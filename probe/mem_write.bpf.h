@@ -65,14 +65,16 @@ static __always_inline __u64 write_offset(struct pt_regs *regs, enum th_syscall 
   return ret > 0 ? pos - (__u64)ret : pos;
 }
 
-/* The memory file behind the write's descriptor, or NULL; checks the interest first. */
+/* The memory file behind the write's descriptor, or NULL; checks the interest first. Whether
+ * the writer is tracehound itself is asked last, of memory files only: it takes a helper call,
+ * which every other write would pay. */
 static __always_inline struct file *wanted_mem_file(struct task_struct *cur, struct pt_regs *regs,
                                                     enum th_syscall sc, enum th_abi abi) {
   const struct th_interest *in = current_interest();
   if (!in || !th_interest_wants_syscall(in, sc)) return 0; /* before touching the file */
-  if ((__s32)(bpf_get_current_pid_tgid() >> 32) == ignore_tgid) return 0;
   struct file *f = fd_file(cur, th_fd_arg(sc_arg(regs, abi, 0)));
-  return f && is_proc_mem_file(f) ? f : 0;
+  if (!f || !is_proc_mem_file(f)) return 0;
+  return (__s32)(bpf_get_current_pid_tgid() >> 32) == ignore_tgid ? 0 : f;
 }
 
 /* Entry of a write syscall: remember a memory file the descriptor stands for now. */
@@ -104,10 +106,10 @@ static __always_inline struct file *written_mem_file(struct task_struct *cur, st
   return then ? then : now;
 }
 
-static __noinline int on_mem_write(struct task_struct *cur, struct pt_regs *regs,
-                                   enum th_syscall sc, enum th_abi abi, long ret) {
-  struct file *f = written_mem_file(cur, regs, sc, abi);
-  if (!f) return 0;
+/* A write into the memory file `f` (written_mem_file()'s) has returned `ret`. */
+static __always_inline int on_mem_write(struct task_struct *cur, struct pt_regs *regs,
+                                        enum th_syscall sc, enum th_abi abi, struct file *f,
+                                        long ret) {
   __s32 tgid = bpf_get_current_pid_tgid() >> 32;
   __u32 fd = th_fd_arg(sc_arg(regs, abi, 0));
   struct flood_ticket ft;

@@ -58,17 +58,25 @@ static __always_inline void fill_header(struct th_header *h, struct task_struct 
   bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
-/* Is the thread group `caller_tgid` an ancestor of `task`? */
-static __always_inline __u8 is_descendant(struct task_struct *task, __s32 caller_tgid) {
-  struct task_struct *p = task;
+/* Is the thread group `caller_tgid` among `parent` and its ancestors? A global function (see
+ * "Verifier cost" in tracehound.bpf.c): its loop is verified once per program, not again at
+ * every target resolution. Its arguments must be scalars, so the walk starts from a parent
+ * pointer read as a number, and goes on with helper reads. */
+__noinline __u8 th_ancestors_include(__u64 parent, __s32 caller_tgid) {
+  struct task_struct *p = (struct task_struct *)parent;
   for (int i = 0; i < TH_MAX_ANCESTORS; i++) {
-    p = BPF_CORE_READ(p, real_parent);
     if (!p) return TH_TRI_UNKNOWN;
     __s32 tgid = BPF_CORE_READ(p, tgid);
     if (tgid == caller_tgid) return TH_TRI_YES;
     if (tgid <= 0) return TH_TRI_NO; /* reached the idle task: the root of every tree */
+    p = BPF_CORE_READ(p, real_parent);
   }
   return TH_TRI_UNKNOWN;
+}
+
+/* Is the thread group `caller_tgid` an ancestor of `task`? */
+static __always_inline __u8 is_descendant(struct task_struct *task, __s32 caller_tgid) {
+  return th_ancestors_include((__u64)BPF_CORE_READ(task, real_parent), caller_tgid);
 }
 
 static __always_inline void target_from_task(struct th_target *t, struct task_struct *task,

@@ -33,7 +33,18 @@
  * A BPF map of (pidns, vpid) -> host pid kept at fork/exit would work on old kernels too, but
  * needs seeding from /proc, races with it, and costs a map update on every fork; on kernels
  * without the kfunc the cases it would add (process_vm_* or a failed ATTACH from inside a
- * container) are left with target_pid 0 and the arg_pid and pidns to go by. */
+ * container) are left with target_pid 0 and the arg_pid and pidns to go by.
+ *
+ * Verifier cost (start-up time is mostly the kernel verifying these programs; verified_insns
+ * per program in bench/RESULTS.md, "Start-up: verifying the probe"): the verifier follows a
+ * static or inlined function again at every call, with the caller's exact values, so a handler
+ * inlined into th_sys_exit was verified once for every ABI its syscall number could belong to,
+ * and a loop inlined into several handlers (the ancestor walk, the iovec sum, the path) once
+ * per handler. The handlers past their first cheap checks and those loops are global
+ * functions (not static): each is verified once per program, on its own, for any value of its
+ * arguments. Their arguments must be scalars, so they take kernel pointers as numbers read with
+ * helper reads, or find the current task and its registers again. Enforcement's functions stay
+ * static: while it is off, its branches test a read-only constant, and the verifier skips them. */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -198,12 +209,17 @@ static __always_inline __s64 sc_arg_long(struct pt_regs *regs, enum th_abi abi, 
 
 /* ---- paths ---- */
 
-/* Writes the path of (dentry, vfsmount) into out[TH_PATH_LEN] the way d_path() renders it,
- * walking up through mount points to the root of the mount namespace, with " (deleted)" for
- * unlinked and pseudo files (memfd). Returns the length; *truncated when components were left
- * out. */
-static __noinline __u32 build_path(struct dentry *dentry, struct vfsmount *vfsmnt, char *out,
-                                   __u8 *truncated) {
+#define TH_PATH_TRUNCATED (1u << 31)
+
+/* Assembles the path of (dentry, vfsmount) in the scratch map, ending before
+ * buf[TH_PATH_LEN - 1] and starting at buf[pos], the way d_path() renders it, walking up through
+ * mount points to the root of the mount namespace, with " (deleted)" for unlinked and pseudo
+ * files (memfd). Returns the length, with TH_PATH_TRUNCATED when components were left out. A
+ * global function (see "Verifier cost" above), so the pointers come as numbers; every read is a
+ * helper read anyway. */
+__noinline __u32 th_build_path(__u64 dentry_addr, __u64 vfsmnt_addr) {
+  struct dentry *dentry = (struct dentry *)dentry_addr;
+  struct vfsmount *vfsmnt = (struct vfsmount *)vfsmnt_addr;
   __u32 zero = 0;
   struct path_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
   if (!s) return 0;
@@ -245,14 +261,27 @@ static __noinline __u32 build_path(struct dentry *dentry, struct vfsmount *vfsmn
     }
     d = parent;
   }
-  *truncated = !complete;
   __u32 pos = s->pos;
   if (pos == TH_PATH_LEN - 1) { /* the root itself */
     pos -= 1;
     s->buf[pos & mask] = '/';
+    s->pos = pos;
   }
-  __u32 len = ((TH_PATH_LEN - 1) - pos) & mask;
-  bpf_probe_read_kernel(out, len, &s->buf[pos & mask]);
+  return (((TH_PATH_LEN - 1) - pos) & mask) | (complete ? 0 : TH_PATH_TRUNCATED);
+}
+
+/* Writes the path of (dentry, vfsmount) into out[TH_PATH_LEN] (see th_build_path()). Returns
+ * the length; *truncated when components were left out. */
+static __always_inline __u32 build_path(struct dentry *dentry, struct vfsmount *vfsmnt, char *out,
+                                        __u8 *truncated) {
+  __u32 r = th_build_path((__u64)dentry, (__u64)vfsmnt);
+  __u32 zero = 0;
+  struct path_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+  if (!s) return 0;
+  const __u32 mask = TH_PATH_LEN - 1;
+  __u32 len = r & mask;
+  *truncated = (r & TH_PATH_TRUNCATED) != 0;
+  bpf_probe_read_kernel(out, len, &s->buf[s->pos & mask]);
   return len;
 }
 
@@ -266,11 +295,15 @@ static __noinline int on_mem_write_enforce(struct task_struct *cur, struct pt_re
                                            enum th_syscall syscall, enum th_abi abi,
                                            struct file *f);
 
-static __noinline int on_mem_open(struct task_struct *cur, enum th_syscall sc, enum th_abi abi,
-                                  long ret) {
+/* The memory file an open returned, NULL when it returned something else (every open pays this). */
+static __always_inline struct file *opened_mem_file(struct task_struct *cur, long ret) {
   if (ret < 0) return 0;
   struct file *f = fd_file(cur, (__u32)ret);
-  if (!f || !is_proc_mem_file(f)) return 0;
+  return f && is_proc_mem_file(f) ? f : 0;
+}
+
+static __noinline int on_mem_open(struct task_struct *cur, enum th_syscall sc, enum th_abi abi,
+                                  struct file *f, long ret) {
   __s32 tgid = bpf_get_current_pid_tgid() >> 32;
   if (tgid == ignore_tgid) return 0;
   __u32 flags = BPF_CORE_READ(f, f_flags);
@@ -328,23 +361,27 @@ static __noinline int on_ptrace(struct task_struct *cur, struct pt_regs *regs, e
   return 0;
 }
 
-/* Sum of the local iovec lengths, reading at most TH_MAX_IOVECS of them. */
-static __always_inline __u64 iovec_bytes(__u64 iov, __u64 count, enum th_abi abi, __u8 *truncated) {
+/* Sum of the lengths of the first `count` (at most TH_MAX_IOVECS) iovecs at `iov`. A global
+ * function, verified once per program (see "Verifier cost" above); the layout is chosen before
+ * the loop, so that each step is one path: struct iovec { void *iov_base; size_t iov_len; },
+ * struct compat_iovec { u32 iov_base; u32 iov_len; } (read into the low half of `len`). */
+__noinline __u64 th_iovec_bytes(__u64 iov, __u64 count, int compat) {
+  __u32 width = compat ? 4 : 8;
+  barrier_var(width);
+  if (width > 8) width = 8; /* for the verifier: the size of `len` */
   __u64 total = 0;
-  *truncated = count > TH_MAX_IOVECS;
   for (int i = 0; i < TH_MAX_IOVECS; i++) {
     if (i >= count) break;
-    if (th_abi_is_compat(abi)) {
-      __u32 len = 0; /* struct compat_iovec { u32 iov_base; u32 iov_len; } */
-      bpf_probe_read_user(&len, sizeof(len), (void *)(iov + 8 * i + 4));
-      total += len;
-    } else {
-      __u64 len = 0; /* struct iovec { void *iov_base; size_t iov_len; } */
-      bpf_probe_read_user(&len, sizeof(len), (void *)(iov + 16 * i + 8));
-      total += len;
-    }
+    __u64 len = 0;
+    bpf_probe_read_user(&len, width, (void *)(iov + 2 * width * i + width));
+    total += len;
   }
   return total;
+}
+
+static __always_inline __u64 iovec_bytes(__u64 iov, __u64 count, enum th_abi abi, __u8 *truncated) {
+  *truncated = count > TH_MAX_IOVECS;
+  return th_iovec_bytes(iov, count, th_abi_is_compat(abi));
 }
 
 static __noinline int on_process_vm(struct task_struct *cur, struct pt_regs *regs,
@@ -380,24 +417,61 @@ static __noinline int on_process_vm(struct task_struct *cur, struct pt_regs *reg
 #include "enforce.bpf.h"
 #include "io_uring.bpf.h"
 
-static __always_inline int on_syscall_exit(struct pt_regs *regs, enum th_syscall sc,
-                                           enum th_abi abi, long ret) {
+static __always_inline struct pt_regs *current_regs(void) {
+  return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+/* What the exit hooks do for a watched syscall. The checks that every call of a common syscall
+ * pays (is the descriptor written to, or the file just opened, a memory file?) are inlined into
+ * the hooks, with the hook's own registers and task. What the calls that pass them need is in
+ * global functions (see "Verifier cost" above), verified once for any (syscall, ABI) where,
+ * inlined into th_sys_exit, each was verified again for every ABI a number could belong to.
+ * Their arguments must be scalars, so they find the task and its registers again (the raw
+ * tracepoint's `regs` are the current task's saved registers). */
+__noinline int th_ptrace_exit(enum th_abi abi, long ret) {
   struct task_struct *cur = bpf_get_current_task_btf();
+  struct pt_regs *regs = current_regs();
+  if (enforce_mode != 0) on_ptrace_exit_enforce(cur, regs, abi, ret);
+  return on_ptrace(cur, regs, abi, ret);
+}
+
+__noinline int th_process_vm_exit(enum th_syscall sc, enum th_abi abi, long ret) {
+  return on_process_vm(bpf_get_current_task_btf(), current_regs(), sc, abi, ret);
+}
+
+__noinline int th_mem_open_exit(enum th_syscall sc, enum th_abi abi, long ret, __u64 file) {
+  return on_mem_open(bpf_get_current_task_btf(), sc, abi, (struct file *)file, ret);
+}
+
+__noinline int th_mem_write_exit(enum th_syscall sc, enum th_abi abi, long ret, __u64 file) {
+  return on_mem_write(bpf_get_current_task_btf(), current_regs(), sc, abi, (struct file *)file,
+                      ret);
+}
+
+__noinline int th_pidfd_getfd_exit(enum th_abi abi, long ret) {
+  return on_pidfd_getfd(bpf_get_current_task_btf(), current_regs(), abi, ret);
+}
+
+static __always_inline int on_syscall_exit(struct task_struct *cur, struct pt_regs *regs,
+                                           enum th_syscall sc, enum th_abi abi, long ret) {
+  struct file *f;
   switch (sc) {
-    case TH_SC_PTRACE:
-      if (enforce_mode != 0) on_ptrace_exit_enforce(cur, regs, abi, ret);
-      return on_ptrace(cur, regs, abi, ret);
+    case TH_SC_PTRACE: return th_ptrace_exit(abi, ret);
     case TH_SC_PROCESS_VM_READV:
-    case TH_SC_PROCESS_VM_WRITEV: return on_process_vm(cur, regs, sc, abi, ret);
+    case TH_SC_PROCESS_VM_WRITEV: return th_process_vm_exit(sc, abi, ret);
     case TH_SC_OPEN:
     case TH_SC_OPENAT:
-    case TH_SC_OPENAT2: return on_mem_open(cur, sc, abi, ret);
+    case TH_SC_OPENAT2:
+      f = opened_mem_file(cur, ret);
+      return f ? th_mem_open_exit(sc, abi, ret, (__u64)f) : 0;
     case TH_SC_WRITE:
     case TH_SC_PWRITE64:
     case TH_SC_WRITEV:
     case TH_SC_PWRITEV:
-    case TH_SC_PWRITEV2: return on_mem_write(cur, regs, sc, abi, ret);
-    case TH_SC_PIDFD_GETFD: return on_pidfd_getfd(cur, regs, abi, ret);
+    case TH_SC_PWRITEV2:
+      f = written_mem_file(cur, regs, sc, abi);
+      return f ? th_mem_write_exit(sc, abi, ret, (__u64)f) : 0;
+    case TH_SC_PIDFD_GETFD: return th_pidfd_getfd_exit(abi, ret);
     default: return 0; /* fork/exec are seen by the sched tracepoints, in the right order */
   }
 }
@@ -411,10 +485,11 @@ int BPF_PROG(th_sys_exit, struct pt_regs *regs, long ret) {
   if (th_syscall_of(nr, TH_ABI_X64) == TH_SC_NONE && th_syscall_of(nr, TH_ABI_IA32) == TH_SC_NONE &&
       th_syscall_of(nr, TH_ABI_X32) == TH_SC_NONE)
     return 0;
-  enum th_abi abi = th_abi_of(nr, th_in_ia32_syscall(bpf_get_current_task_btf()));
+  struct task_struct *cur = bpf_get_current_task_btf();
+  enum th_abi abi = th_abi_of(nr, th_in_ia32_syscall(cur));
   enum th_syscall sc = th_syscall_of(nr, abi);
   if (sc == TH_SC_NONE) return 0;
-  return on_syscall_exit(regs, sc, abi, ret);
+  return on_syscall_exit(cur, regs, sc, abi, ret);
 }
 
 /* Entry, raw_syscalls: writes (see mem_write.bpf.h), and while enforcement is on the calls it
@@ -431,24 +506,23 @@ int BPF_PROG(th_sys_enter, struct pt_regs *regs, long id) {
       !wanted_at_enter(th_syscall_of(nr, TH_ABI_IA32)) &&
       !wanted_at_enter(th_syscall_of(nr, TH_ABI_X32)))
     return 0;
-  enum th_abi abi = th_abi_of(nr, th_in_ia32_syscall(bpf_get_current_task_btf()));
+  struct task_struct *cur = bpf_get_current_task_btf();
+  enum th_abi abi = th_abi_of(nr, th_in_ia32_syscall(cur));
   enum th_syscall sc = th_syscall_of(nr, abi);
-  if (is_write_syscall(sc)) return on_write_enter(bpf_get_current_task_btf(), regs, sc, abi);
-  if (is_enforce_enter_syscall(sc)) return on_enforce_enter(bpf_get_current_task_btf(), regs, sc, abi);
+  if (is_write_syscall(sc)) return on_write_enter(cur, regs, sc, abi);
+  if (is_enforce_enter_syscall(sc)) return on_enforce_enter(cur, regs, sc, abi);
   return 0;
 }
 
 /* Hook set 2: per-syscall exit tracepoints (x86-64 ABI only). Their context is the kernel's
  * struct syscall_trace_exit (kernel/trace/trace.h), as vmlinux.h has it. */
 
-static __always_inline struct pt_regs *current_regs(void) {
-  return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-}
-
-#define TH_PER_SYSCALL_EXIT(name, sc)                                    \
-  SEC("tracepoint/syscalls/sys_exit_" #name)                             \
-  int th_exit_##name(struct syscall_trace_exit *ctx) {                   \
-    return on_syscall_exit(current_regs(), sc, TH_ABI_X64, ctx->ret);    \
+#define TH_PER_SYSCALL_EXIT(name, sc)                                                  \
+  SEC("tracepoint/syscalls/sys_exit_" #name)                                           \
+  int th_exit_##name(struct syscall_trace_exit *ctx) {                                 \
+    struct task_struct *cur = bpf_get_current_task_btf();                              \
+    return on_syscall_exit(cur, (struct pt_regs *)bpf_task_pt_regs(cur), sc, TH_ABI_X64, \
+                           ctx->ret);                                                  \
   }
 TH_PER_SYSCALL_EXIT(ptrace, TH_SC_PTRACE)
 TH_PER_SYSCALL_EXIT(process_vm_readv, TH_SC_PROCESS_VM_READV)
