@@ -15,7 +15,10 @@ th=${1:-build/tracehound}
 rounds=${ROUNDS:-5}
 [ "$(id -u)" = 0 ] || { echo "needs root (the probe)" >&2; exit 2; }
 work=$(mktemp -d)
-trap 'kill "${th_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# Not `kill ${th_pid:-0}`: pid 0 is the caller's whole process group.
+trap '[ -z "${th_pid:-}" ] || kill "$th_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 workload() {
   case $1 in
@@ -24,36 +27,10 @@ workload() {
   esac
 }
 
-wall_of() {
-  local start end
-  start=$(date +%s%N)
-  workload "$1" >/dev/null 2>&1
-  end=$(date +%s%N)
-  awk -v ns=$((end - start)) 'BEGIN { printf "%.3f\n", ns / 1e9 }'
-}
-
-start_th() {
-  "$th" run --format json --metrics-port 0 "$@" >"$work/alerts" 2>"$work/log" &
-  th_pid=$!
-  for _ in $(seq 300); do
-    grep -q watching "$work/log" && return 0
-    sleep 0.1
-  done
-  echo "tracehound did not start: $(cat "$work/log")" >&2
-  exit 1
-}
-
-stop_th() {
-  kill -INT "$th_pid"
-  wait "$th_pid" || true
-}
-
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 for _ in $(seq "$rounds"); do
   for mode in off on; do
     if [ "$mode" = on ]; then start_th --enforce; else start_th; fi
-    for w in dd strace-f; do wall_of "$w" >>"$work/$w.$mode"; done
+    for w in dd strace-f; do wall_seconds workload "$w" >>"$work/$w.$mode"; done
     stop_th
   done
 done

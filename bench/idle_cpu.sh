@@ -14,7 +14,8 @@ seconds=${2:-30}
 rounds=${ROUNDS:-3}
 [ "$(id -u)" = 0 ] || { echo "needs root (the probe)" >&2; exit 2; }
 work=$(mktemp -d)
-trap 'kill "${th_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# Not `kill ${th_pid:-0}`: pid 0 is the caller's whole process group.
+trap '[ -z "${th_pid:-}" ] || kill "$th_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # Nanoseconds on a CPU, summed over the process's threads (clock ticks of /proc/PID/stat are
 # 10 ms: too coarse for a process that should use about 1 ms a second).

@@ -16,7 +16,8 @@ th=${1:-build/tracehound}
 rounds=${ROUNDS:-7}
 [ "$(id -u)" = 0 ] || { echo "needs root (the probe)" >&2; exit 2; }
 work=$(mktemp -d)
-trap 'kill "${th_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# Not `kill ${th_pid:-0}`: pid 0 is the caller's whole process group.
+trap '[ -z "${th_pid:-}" ] || kill "$th_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 workload() {
   case $1 in

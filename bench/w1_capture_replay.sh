@@ -17,7 +17,8 @@ gen=$build/bench/gen_ptrace_rules
 [ "$(id -u)" = 0 ] || { echo "needs root (the probe)" >&2; exit 2; }
 command -v strace >/dev/null || { echo "needs strace" >&2; exit 2; }
 work=$(mktemp -d)
-trap 'kill "${th_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# Not `kill ${th_pid:-0}`: pid 0 is the caller's whole process group.
+trap '[ -z "${th_pid:-}" ] || kill "$th_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 w1() { strace -f -o /dev/null ls -R /usr >/dev/null 2>&1; }
 cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ s += $1 } END { printf "%d\n", s }'; }

@@ -156,4 +156,55 @@ static __always_inline int th_dentry_unhashed(struct dentry *d) {
   return BPF_CORE_READ(d, d_hash.pprev) == 0;
 }
 
+/* ---- io_uring (io_uring.bpf.h) ---- */
+
+/* include/linux/sched.h: an io_uring thread (iou-wrk-N workers, iou-sqp-N submission poller),
+ * created by the kernel inside the process it serves (same thread group, files and mm). */
+#define TH_PF_IO_WORKER 0x00000010
+/* io_kiocb.flags bits (io_uring/io_uring_types.h, an anonymous enum that bpf_core_enum_value
+ * cannot name). The low eight mirror the uapi IOSQE_* flags, so REQ_F_FIXED_FILE is IOSQE_FIXED_FILE
+ * (bit 0) on every kernel; REQ_F_CUR_POS ("use and advance the file position", offset -1) has
+ * been bit 10 from v5.15 to v6.18. */
+#define TH_REQ_F_FIXED_FILE (1ULL << 0)
+#define TH_REQ_F_CUR_POS (1ULL << 10)
+/* include/uapi/linux/io_uring.h: open into a free fixed-file slot chosen by the kernel. */
+#define TH_IORING_FILE_INDEX_ALLOC 0xffffffffu
+/* io_uring/filetable.h: the low bits of a fixed file's pointer are flags (FFS_NOWAIT, FFS_ISREG). */
+#define TH_IOU_FFS_FLAGS 3UL
+
+/* Before v6.13 the fixed-file table was an array of struct io_fixed_file with its length in
+ * ctx->nr_user_files; the io_rsrc_node rework of v6.13 ("io_uring/rsrc: get rid of the empty
+ * node and dummy_ubuf" and the commits around it, which gave io_file_table an io_rsrc_data of
+ * node pointers) changed it to what vmlinux.h has. Both relocate. */
+struct io_fixed_file___old {
+  unsigned long file_ptr;
+} __attribute__((preserve_access_index));
+struct io_file_table___old {
+  struct io_fixed_file___old *files;
+} __attribute__((preserve_access_index));
+struct io_ring_ctx___old {
+  struct io_file_table___old file_table;
+  unsigned int nr_user_files;
+} __attribute__((preserve_access_index));
+
+/* The file in fixed-file slot `slot` of the ring `ctx`, NULL when the slot is empty or out of
+ * range. */
+static __always_inline struct file *th_iou_fixed_file(struct io_ring_ctx *ctx, __u32 slot) {
+  unsigned long ptr = 0;
+  if (bpf_core_field_exists(ctx->file_table.data)) {
+    if (slot >= BPF_CORE_READ(ctx, file_table.data.nr)) return 0;
+    struct io_rsrc_node **nodes = BPF_CORE_READ(ctx, file_table.data.nodes);
+    struct io_rsrc_node *node = 0;
+    bpf_probe_read_kernel(&node, sizeof(node), &nodes[slot]);
+    if (!node) return 0;
+    ptr = BPF_CORE_READ(node, file_ptr);
+  } else {
+    struct io_ring_ctx___old *old = (void *)ctx;
+    if (slot >= BPF_CORE_READ(old, nr_user_files)) return 0;
+    struct io_fixed_file___old *files = BPF_CORE_READ(old, file_table.files);
+    bpf_probe_read_kernel(&ptr, sizeof(ptr), &files[slot].file_ptr);
+  }
+  return (struct file *)(ptr & ~TH_IOU_FFS_FLAGS);
+}
+
 #endif /* TRACEHOUND_CORE_FIXES_BPF_H */

@@ -384,28 +384,43 @@ static __always_inline struct enforce_scratch *mem_file_facts(struct task_struct
   return sc;
 }
 
-/* Entry of a write into the memory file `f` (mem_write.bpf.h found it behind the descriptor):
- * the pending SIGKILL makes the kernel give up before it touches the target's pages. */
-static __noinline int on_mem_write_enforce(struct task_struct *cur, struct pt_regs *regs,
-                                           enum th_syscall syscall, enum th_abi abi,
-                                           struct file *f) {
+/* A write of `bytes` through descriptor `fd` into the memory file `f`, about to happen: the
+ * pending SIGKILL makes the kernel give up before it touches the target's pages (the page walk
+ * of access_remote_vm() stops at a fatal signal, also in an io_uring worker of the process). */
+static __always_inline int mem_write_enforce(struct task_struct *cur, enum th_syscall syscall,
+                                             enum th_abi abi, struct file *f, __s32 fd,
+                                             __u64 bytes, enum th_via via) {
   const struct th_interest *in = kill_interest();
   if (!in || !th_interest_wants_syscall(in, syscall)) return 0;
   struct enforce_scratch *sc = mem_file_facts(cur, f, syscall, abi, TH_KIND_MEM_WRITE, 0);
   if (!sc) return 0;
+  sc->e.h.via = via;
   sc->e.point = TH_EP_ENTER;
-  sc->e.fd = (__s32)th_fd_arg(sc_arg(regs, abi, 0));
-  __u8 truncated = 0;
-  if (syscall == TH_SC_WRITEV || syscall == TH_SC_PWRITEV || syscall == TH_SC_PWRITEV2)
-    sc->e.bytes = iovec_bytes(sc_arg(regs, abi, 1), sc_arg(regs, abi, 2), abi, &truncated);
-  else
-    sc->e.bytes = sc_arg(regs, abi, 2);
+  sc->e.fd = fd;
+  sc->e.bytes = bytes;
   return enforce_act(cur, sc);
 }
 
-/* Exit of an open of the memory file `f`: the descriptor dies with the caller, unused. */
-static __noinline int on_mem_open_enforce(struct task_struct *cur, enum th_syscall syscall,
-                                          enum th_abi abi, struct file *f, long ret) {
+/* Entry of a write syscall into the memory file `f` (mem_write.bpf.h found it behind the
+ * descriptor). */
+static __noinline int on_mem_write_enforce(struct task_struct *cur, struct pt_regs *regs,
+                                           enum th_syscall syscall, enum th_abi abi,
+                                           struct file *f) {
+  __u8 truncated = 0;
+  __u64 bytes;
+  if (syscall == TH_SC_WRITEV || syscall == TH_SC_PWRITEV || syscall == TH_SC_PWRITEV2)
+    bytes = iovec_bytes(sc_arg(regs, abi, 1), sc_arg(regs, abi, 2), abi, &truncated);
+  else
+    bytes = sc_arg(regs, abi, 2);
+  return mem_write_enforce(cur, syscall, abi, f, (__s32)th_fd_arg(sc_arg(regs, abi, 0)), bytes,
+                           TH_VIA_SYSCALL);
+}
+
+/* An open of the memory file `f` that succeeded (`ret`: the descriptor, or an io_uring open's
+ * result): the descriptor dies with the caller, unused. */
+static __always_inline int mem_open_enforce(struct task_struct *cur, enum th_syscall syscall,
+                                            enum th_abi abi, struct file *f, long ret,
+                                            enum th_via via) {
   int write = (BPF_CORE_READ(f, f_flags) & TH_O_ACCMODE) != 0;
   const struct th_interest *in = kill_interest();
   if (!in || !th_interest_wants_mem_open(in, syscall, write)) return 0;
@@ -413,11 +428,18 @@ static __noinline int on_mem_open_enforce(struct task_struct *cur, enum th_sysca
                                               write ? TH_KIND_MEM_OPEN_WRITE : TH_KIND_MEM_OPEN_READ,
                                               ret);
   if (!sc) return 0;
+  sc->e.h.via = via;
   fact_set(&sc->f, TH_EF_OPEN_WRITE, write);
   sc->e.point = TH_EP_EXIT;
   sc->e.fd = (__s32)ret;
   sc->e.open_flags = BPF_CORE_READ(f, f_flags);
   return enforce_act(cur, sc);
+}
+
+/* Exit of an open syscall of the memory file `f`. */
+static __noinline int on_mem_open_enforce(struct task_struct *cur, enum th_syscall syscall,
+                                          enum th_abi abi, struct file *f, long ret) {
+  return mem_open_enforce(cur, syscall, abi, f, ret, TH_VIA_SYSCALL);
 }
 
 /* The syscalls enforcement looks at on entry (besides the writes mem_write.bpf.h watches). */

@@ -82,4 +82,13 @@ CompatSyscalls probe_compat_syscalls() {
   return out;
 }
 
+bool io_uring_built_in() {
+  // io_uring_setup(0, NULL) is refused (EINVAL/EFAULT, EPERM where io_uring_disabled says so) by
+  // a kernel that has io_uring, and ENOSYS by one built without it.
+  errno = 0;
+  long r = syscall(SYS_io_uring_setup, 0, nullptr);
+  if (r >= 0) close(static_cast<int>(r));
+  return !(r < 0 && errno == ENOSYS);
+}
+
 }  // namespace th::probe

@@ -29,4 +29,8 @@ struct CompatSyscalls {
 };
 CompatSyscalls probe_compat_syscalls();
 
+// Does this kernel have io_uring (built in, whether or not io_uring_disabled lets processes use
+// it)? Its tracepoints exist exactly then; the probe attaches to them only where they do.
+bool io_uring_built_in();
+
 }  // namespace th::probe

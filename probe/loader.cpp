@@ -239,6 +239,7 @@ struct LoadPlan {
   std::vector<uint64_t> mem_open_fns;
   bool task_kfuncs;
   std::string hooks_reason;
+  bool io_uring = false;  // the kernel has io_uring: watch its requests (io_uring.bpf.h)
 };
 
 bool set_enforcement_maps(tracehound_bpf* skel, const EnforcementPlan& plan, std::string& error) {
@@ -334,6 +335,9 @@ SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan, std
   for (bpf_program* p : {skel->progs.th_enforce_enter_ptrace,
                          skel->progs.th_enforce_enter_process_vm_writev})
     bpf_program__set_autoload(p, !raw && enforcing);
+  for (bpf_program* p : {skel->progs.th_iou_submit, skel->progs.th_iou_file_get,
+                         skel->progs.th_iou_async, skel->progs.th_iou_complete})
+    bpf_program__set_autoload(p, plan.io_uring);
 
   if (int err = tracehound_bpf__load(skel.get()); err != 0) {
     if (err == -EPERM || err == -EACCES) {
@@ -365,6 +369,7 @@ std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& err
     return nullptr;
   }
   LoadPlan plan{options.hooks, {}, options.task_kfuncs, "requested"};
+  plan.io_uring = io_uring_built_in();
   if (options.use_kallsyms) plan.mem_open_fns = kallsyms_lookup("mem_open");
   if (plan.mem_open_fns.size() > TH_MEM_OPEN_FNS) plan.mem_open_fns.clear();  // ambiguous: by name
   CompatSyscalls compat;
@@ -411,7 +416,8 @@ std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& err
                       "; targets by " +
                       (plan.task_kfuncs ? "task kfuncs where the kernel has them, else "
                                         : "") +
-                      "tracee list and initial-namespace pids";
+                      "tracee list and initial-namespace pids" +
+                      (plan.io_uring ? "; io_uring requests watched" : "; no io_uring in this kernel");
 
   Metrics& m = Metrics::global();
   for (int k = 0; k < TH_KIND_COUNT; ++k) {

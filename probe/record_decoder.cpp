@@ -57,6 +57,7 @@ void decode_header(const th_header& h, int64_t boot_to_epoch_ns, Event& ev) {
   ev.actor.cgroup_id = h.cgroup_id;
   ev.actor.pidns = h.pidns;
   ev.actor.comm.assign(c_string(h.comm));
+  ev.io_uring = h.via == TH_VIA_IO_URING;
 }
 
 void decode_target(const th_target& t, Event& ev, RecordInfo& info) {

@@ -44,6 +44,7 @@ static __always_inline void fill_header(struct th_header *h, struct task_struct 
   h->kind = kind;
   h->syscall = sc;
   h->abi = abi;
+  h->via = TH_VIA_SYSCALL;
   h->pid = pid_tgid >> 32;
   h->tid = (__u32)pid_tgid;
   h->ppid = BPF_CORE_READ(task, real_parent, tgid);

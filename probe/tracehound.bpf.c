@@ -19,6 +19,9 @@
  *  - fork/exec/exit come from sched_process_fork/exec/exit (tp_btf): they fire once per process
  *    event whatever the ABI and cost nothing on other syscalls.
  *
+ *  - io_uring requests on memory files come from the io_uring tracepoints (io_uring.bpf.h): they
+ *    run no system call.
+ *
  * Target resolution (ptrace and process_vm_*), in order; see resolve_target():
  *  1. bpf_task_from_vpid() (kernel 6.13+): the kernel's own lookup in the caller's pid namespace,
  *     exact for every request, also for a tracer inside a container and for failed calls.
@@ -429,6 +432,7 @@ static __noinline int on_process_vm(struct task_struct *cur, struct pt_regs *reg
 #include "mem_write.bpf.h"
 #include "fd_take.bpf.h"
 #include "enforce.bpf.h"
+#include "io_uring.bpf.h"
 
 static __always_inline struct pt_regs *current_regs(void) {
   return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());

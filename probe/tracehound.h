@@ -64,6 +64,14 @@ enum th_abi {
   TH_ABI_COUNT = 3,
 };
 
+/* How the operation reached the kernel: memory-file writes and opens can also be io_uring
+ * requests (io_uring.bpf.h), which run no system call of their own; `syscall` then names the
+ * system call the request stands for (IORING_OP_WRITE at an offset: pwrite64...). */
+enum th_via {
+  TH_VIA_SYSCALL = 0,
+  TH_VIA_IO_URING = 1,
+};
+
 enum th_tri { TH_TRI_UNKNOWN = 0, TH_TRI_NO = 1, TH_TRI_YES = 2 };
 
 /* How the kernel side found the target task (for diagnostics and tests). */
@@ -86,7 +94,7 @@ struct th_header {
   __u8 kind;        /* enum th_kind */
   __u8 syscall;     /* enum th_syscall */
   __u8 abi;         /* enum th_abi */
-  __u8 pad0;
+  __u8 via;         /* enum th_via: a system call, or an io_uring request */
   __s32 pid;        /* host tgid */
   __s32 tid;        /* host tid */
   __s32 ppid;       /* host tgid of the real parent */

@@ -10,7 +10,7 @@ build_pkgs=(
   build-essential cmake pkg-config clang llvm
   libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
   libyaml-cpp-dev libre2-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
-  libcurl4-openssl-dev libcpp-httplib-dev libssl-dev
+  libcurl4-openssl-dev libcpp-httplib-dev libssl-dev liburing-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_pkgs=(

@@ -64,6 +64,9 @@ struct Event {
   // above): a process memory file, and the host pid whose memory it is (0 when gone)
   int32_t target_fd = -1;
   bool taken_mem_file = false;
+  // Memory-file opens and writes: the operation was an io_uring request, not a system call
+  // (type is then the system call the request stands for).
+  bool io_uring = false;
   int32_t taken_mem_pid = 0;
 
   // execve / execveat (also copied into the process table entry)

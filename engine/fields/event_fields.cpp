@@ -177,6 +177,11 @@ bool evt_is_open_write(const Event& e, const FieldArg&, Scratch&, Values& out) {
   return true;
 }
 
+bool evt_is_io_uring(const Event& e, const FieldArg&, Scratch&, Values& out) {
+  out.push_bool(e.io_uring);
+  return true;
+}
+
 bool fd_name(const Event& e, const FieldArg&, Scratch&, Values& out) {
   if (!is_file(e)) return false;
   out.push_str(e.path);
@@ -263,6 +268,13 @@ void add_event_fields(std::vector<FieldDef>& out) {
        .description = "For opens: true when the file was opened for writing (O_WRONLY or "
                       "O_RDWR).",
        .extract = evt_is_open_write, .types = kOpen, .analysis_dims = kDimType | kDimOpenMode});
+  add({.name = "evt.is_io_uring", .type = T::boolean,
+       .description = "true when the operation was an io_uring request (IORING_OP_WRITE, "
+                      "WRITEV, WRITE_FIXED, WRITEV_FIXED into a memory file, IORING_OP_OPENAT, "
+                      "OPENAT2 of one), not a system call of its own; evt.type then names the "
+                      "system call the request stands for (pwrite for a write at an offset, "
+                      "write at the file position, pwritev/writev, openat/openat2).",
+       .extract = evt_is_io_uring});
   add({.name = "fd.name", .type = T::string,
        .description = "For memory-file opens and writes: the path of the memory file as the "
                       "kernel resolves it (/proc/1234/mem, /proc/1234/task/1240/mem); for a "

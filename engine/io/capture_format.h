@@ -66,7 +66,8 @@ enum EventField : uint32_t {
   kTargetFd = 1u << 25,     // absent: -1
   kTakenMemFile = 1u << 26, // no payload: the bit is the value
   kTakenMemPid = 1u << 27,
-  kAllEventFields = (1u << 28) - 1,
+  kIoUring = 1u << 28,      // no payload: the bit is the value
+  kAllEventFields = (1u << 29) - 1,
 };
 
 // Flags of a process record.

@@ -211,6 +211,7 @@ bool CaptureReader::decode_event(std::string_view payload, Event& e, std::size_t
   if (bits & kFd) e.fd = d.snum<int32_t>();
   if (bits & kTargetFd) e.target_fd = d.snum<int32_t>();
   e.taken_mem_file = (bits & kTakenMemFile) != 0;
+  e.io_uring = (bits & kIoUring) != 0;
   if (bits & kTakenMemPid) e.taken_mem_pid = d.snum<int32_t>();
   bad_at = d.pos();
   if (!d.ok() || !d.done()) return false;

@@ -168,6 +168,7 @@ void CaptureWriter::put_event(const Event& e) {
   flag(e.target_fd != -1, kTargetFd);
   flag(e.taken_mem_file, kTakenMemFile);
   flag(e.taken_mem_pid != 0, kTakenMemPid);
+  flag(e.io_uring, kIoUring);
 
   std::size_t at = begin_record();
   Encoder enc(buf_);

@@ -287,7 +287,8 @@ bool read_kind_args(Obj& o, const json* pj, Event& e, Process& proc, int64_t& ar
     case EvtFamily::mem_open:
       return sub("open", "open.", [&](Obj& v) {
         int64_t flags = 0;
-        if (!v.get_str("path", e.path) || !v.get_int("flags", flags) || !v.get_int("pid", arg_pid))
+        if (!v.get_str("path", e.path) || !v.get_int("flags", flags) ||
+            !v.get_int("pid", arg_pid) || !v.get_bool("io_uring", e.io_uring))
           return false;
         e.open_flags = static_cast<uint32_t>(flags);
         return true;
@@ -297,7 +298,7 @@ bool read_kind_args(Obj& o, const json* pj, Event& e, Process& proc, int64_t& ar
         int64_t fd = e.fd;
         if (!v.get_str("path", e.path) || !v.get_int("fd", fd) ||
             !v.get_uint("offset", e.offset) || !v.get_uint("bytes", e.bytes) ||
-            !v.get_int("pid", arg_pid))
+            !v.get_int("pid", arg_pid) || !v.get_bool("io_uring", e.io_uring))
           return false;
         e.fd = static_cast<int32_t>(fd);
         return true;
@@ -497,6 +498,7 @@ nlohmann::ordered_json event_to_json(const Event& e, const ProcessTable& table,
       break;
     case EvtFamily::mem_open:
       j["open"] = {{"path", e.path}, {"flags", e.open_flags}, {"pid", e.target_arg_pid}};
+      if (e.io_uring) j["open"]["io_uring"] = true;
       break;
     case EvtFamily::exec:
       j["exec"] = {{"exepath", e.exepath}, {"argv", e.argv}, {"memfd", e.exe_from_memfd}};
@@ -516,6 +518,7 @@ nlohmann::ordered_json event_to_json(const Event& e, const ProcessTable& table,
     case EvtFamily::mem_write:
       j["write"] = {{"path", e.path},     {"fd", e.fd},       {"offset", e.offset},
                     {"bytes", e.bytes},   {"pid", e.target_arg_pid}};
+      if (e.io_uring) j["write"]["io_uring"] = true;
       break;
     case EvtFamily::fd_take:
       j["getfd"] = {{"path", e.path},          {"fd", e.fd},

@@ -34,11 +34,11 @@ struct FamilyArgs {
 };
 inline constexpr std::string_view kPtrace[] = {"request", "addr", "data", "pid"};
 inline constexpr std::string_view kVm[] = {"bytes", "pid"};
-inline constexpr std::string_view kOpen[] = {"path", "flags", "pid"};
+inline constexpr std::string_view kOpen[] = {"path", "flags", "pid", "io_uring"};
 inline constexpr std::string_view kExec[] = {"exepath", "argv", "memfd", "fileless_fds"};
 inline constexpr std::string_view kFork[] = {"child_pid", "child_tid", "flags"};
 inline constexpr std::string_view kExit[] = {"code"};
-inline constexpr std::string_view kWrite[] = {"path", "fd", "offset", "bytes", "pid"};
+inline constexpr std::string_view kWrite[] = {"path", "fd", "offset", "bytes", "pid", "io_uring"};
 inline constexpr std::string_view kGetfd[] = {"path", "fd", "target_fd", "mem_file", "mem_pid", "pid"};
 inline constexpr FamilyArgs kFamilyArgs[] = {
     {EvtFamily::ptrace, "ptrace", kPtrace}, {EvtFamily::vm_write, "vm", kVm},

@@ -48,7 +48,8 @@ struct Args {
 
 // Flags without a value: listed here so that they take no argument.
 inline bool is_flag(std::string_view key) {
-  return key == "as-gdb" || key == "ia32" || key == "via-loader" || key == "deleted";
+  return key == "as-gdb" || key == "ia32" || key == "via-loader" || key == "deleted" ||
+         key == "fixed-file" || key == "async" || key == "skip-cqe" || key == "link" || key == "self-mem";
 }
 
 inline Args parse_args(int argc, char** argv, bool needs_pid, const char* usage) {

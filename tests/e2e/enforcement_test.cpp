@@ -102,6 +102,18 @@ TEST_F(Enforce, MemoryFileWriteThroughATakenDescriptorIsKilled) {
   expect_killed("write_mem_fd", "Memory file of another process written", {"--via", "pidfd"});
 }
 
+// io_uring: killed when the write request is submitted (the worker that would run it belongs to
+// the killed process and gives up at the fatal signal).
+TEST_F(Enforce, IoUringMemoryFileWriteIsKilledBeforeItWrites) {
+  expect_killed("write_mem_iouring", "Memory file of another process written", {"--open", "ring"});
+}
+
+// A fixed file, sent to a worker at once, without a completion: killed at submission too.
+TEST_F(Enforce, IoUringFixedFileAsyncWriteIsKilled) {
+  expect_killed("write_mem_iouring", "Memory file of another process written",
+                {"--fixed-file", "--async", "--skip-cqe"});
+}
+
 TEST_F(Enforce, DebuggersAndTracingOwnChildrenWorkAsUsual) {
   Victim v;
   Process gdb({"/usr/bin/gdb", "-p", std::to_string(v.pid()), "-batch", "-nx", "-ex",

@@ -114,6 +114,7 @@ void expect_same(const Event& a, const Event& b) {
   EXPECT_EQ(a.target_fd, b.target_fd);
   EXPECT_EQ(a.taken_mem_file, b.taken_mem_file);
   EXPECT_EQ(a.taken_mem_pid, b.taken_mem_pid);
+  EXPECT_EQ(a.io_uring, b.io_uring);
 }
 
 std::vector<Event> sample(World& w) {
@@ -132,6 +133,9 @@ std::vector<Event> sample(World& w) {
   write.offset = 0x7ffd00001000ull;
   write.fd = 7;
   write.bytes = 64;
+  Event ring_write = write;  // the same write as an io_uring request
+  ring_write.io_uring = true;
+  ring_write.ts_ns += 7;
   Event take = write;
   take.type = EvtType::pidfd_getfd;
   take.offset = take.bytes = 0;
@@ -162,7 +166,7 @@ std::vector<Event> sample(World& w) {
   exit.child_pid = exit.child_tid = 0;
   exit.clone_flags = 0;
   exit.exit_code = -9;
-  return {poke, peek, open, write, take, exec, fork, exit};
+  return {poke, peek, open, write, ring_write, take, exec, fork, exit};
 }
 
 TEST(Capture, RoundTripsEveryField) {

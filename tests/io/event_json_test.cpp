@@ -32,6 +32,22 @@ TEST(EventJson, ShortEventsGetSensibleDefaults) {
   EXPECT_EQ(e.target_is_descendant, Tri::unknown);
 }
 
+// An io_uring request says so in its arguments object; absent means a system call.
+TEST(EventJson, IoUringRequestsAreMarked) {
+  std::string err;
+  auto ring = parse(R"({"type":"pwrite","write":{"pid":300,"fd":4,"offset":4096,"bytes":8,"io_uring":true}})", err);
+  ASSERT_TRUE(ring) << err;
+  EXPECT_TRUE(ring->event.io_uring);
+  auto open = parse(R"({"type":"openat","open":{"pid":300,"flags":2,"io_uring":true}})", err);
+  ASSERT_TRUE(open) << err;
+  EXPECT_TRUE(open->event.io_uring);
+  auto plain = parse(R"({"type":"pwrite","write":{"pid":300,"fd":4,"offset":4096,"bytes":8}})", err);
+  ASSERT_TRUE(plain) << err;
+  EXPECT_FALSE(plain->event.io_uring);
+  EXPECT_FALSE(parse(R"({"type":"pwrite","write":{"pid":300,"io_uring":1}})", err));
+  EXPECT_NE(err.find("write.io_uring"), std::string::npos) << err;
+}
+
 TEST(EventJson, ProcessObjectsAndAncestors) {
   std::string err;
   auto r = parse(R"({"type":"ptrace","time":"2026-11-26T10:00:00.5Z",
