@@ -8,28 +8,27 @@
  * tracehound.bpf.c, included once from it after mem_file.bpf.h, mem_write.bpf.h and enforce.bpf.h.
  *
  * Which file a write request goes to is settled in steps, and an attacker chooses the path:
- *  - io_uring_submit_req: every request, in the submitter, after the kernel read the SQE. The
- *    file is not assigned yet; the probe looks the descriptor up itself (the process's table, or
- *    the ring's fixed-file table with IOSQE_FIXED_FILE).
- *  - io_uring_file_get: the kernel is about to take the descriptor from the table (a request
- *    issued late: IOSQE_ASYNC, or linked behind another), where a dup2() after submission shows.
- *  - io_uring_queue_async_work: the request goes to a worker thread. A memory file cannot take a
- *    non-blocking write, so every write into one passes here, the file assigned unless
- *    IOSQE_ASYNC sent the request to the worker before its first issue.
- *  - io_uring_complete: the result, with the file the write went to; not fired when the request
- *    asked for no completion on success (IOSQE_CQE_SKIP_SUCCESS).
+ *  - a descriptor: the kernel takes it from the process's table when it first issues the request
+ *    (in the submitter, or in a worker thread for IOSQE_ASYNC and for requests linked behind
+ *    another) and fires io_uring_file_get just before: the probe looks the descriptor up then,
+ *    so a dup2() after submission shows.
+ *  - a fixed file (IOSQE_FIXED_FILE): the kernel reads the ring's slot without a tracepoint. The
+ *    probe reads the slot at io_uring_submit_req (every request, in the submitter), looks at the
+ *    request's file at io_uring_queue_async_work (the hand-off to a worker: a memory file cannot
+ *    take a non-blocking write, so every write into one passes there, with its file unless
+ *    IOSQE_ASYNC sent it before its first issue) and at io_uring_complete (the file written; not
+ *    fired with IOSQE_CQE_SKIP_SUCCESS, nor when the completion queue overflows).
  * A write is reported at the first step that finds a memory file, and again only if a later
  * step finds another file (the `iou_seen` map). Prevention acts at the steps before the write.
- * What no step sees: a request with IOSQE_ASYNC, IOSQE_FIXED_FILE and IOSQE_CQE_SKIP_SUCCESS
- * whose fixed-file slot is filled with the memory file after submission and before a worker
- * issues it (the kernel reads the slot without a tracepoint); the memory file must have been
+ * What no step sees: a request with IOSQE_ASYNC and IOSQE_FIXED_FILE whose slot receives the
+ * memory file after submission and that posts no completion; the memory file must have been
  * opened or received first (opens are reported, below, and by the syscall hooks).
  *
  * Opens are reported at completion, when the result names the descriptor or the slot: an open
  * with IOSQE_CQE_SKIP_SUCCESS is not seen, the writes through it are.
  *
- * Cost: four programs per io_uring request at most, each leaving at the opcode check unless the
- * request is one of these six (bench/RESULTS.md, "io_uring"). */
+ * Cost: each hook leaves on plain loads unless the request is one of these six; a write through
+ * a descriptor pays one descriptor lookup (bench/RESULTS.md, "io_uring"). */
 #ifndef TRACEHOUND_IO_URING_BPF_H
 #define TRACEHOUND_IO_URING_BPF_H
 
@@ -70,18 +69,6 @@ static __always_inline void iou_fill_header(struct th_header *h, struct task_str
     BPF_CORE_READ_STR_INTO(&h->comm, cur, group_leader, comm);
 }
 
-/* The file a write request will use or used at `step` (NULL: none assigned or found yet). */
-static __always_inline struct file *iou_request_file(struct task_struct *cur, struct io_kiocb *req,
-                                                     enum iou_step step, __s32 fd) {
-  struct file *f = BPF_CORE_READ(req, file);
-  if (f || step == TH_IOU_ASYNC || step == TH_IOU_COMPLETE) return f;
-  if (step == TH_IOU_FILE_GET) return fd_file(cur, (__u32)fd);
-  __s32 n = BPF_CORE_READ(req, cqe.fd);
-  if (BPF_CORE_READ(req, flags) & TH_REQ_F_FIXED_FILE)
-    return th_iou_fixed_file(BPF_CORE_READ(req, ctx), (__u32)n);
-  return n >= 0 ? fd_file(cur, (__u32)n) : 0;
-}
-
 /* Bytes a write request asks to write: its length, or its iovecs summed (a 32-bit process's
  * ring takes compat iovecs). */
 static __always_inline __u64 iou_write_bytes(struct io_kiocb *req, __u8 op, __u32 *iovcnt,
@@ -119,10 +106,10 @@ static __always_inline int iou_already_seen(struct io_kiocb *req, struct file *f
   return 0;
 }
 
-static __noinline int iou_write_seen(struct io_kiocb *req, enum iou_step step, __s32 fd, __s64 res) {
+/* The write request `req` found at `step` to go to the memory file `f`. */
+static __noinline int iou_write_seen(struct io_kiocb *req, enum iou_step step, struct file *f,
+                                     __s64 res) {
   struct task_struct *cur = bpf_get_current_task_btf();
-  struct file *f = iou_request_file(cur, req, step, fd);
-  if (!f || !is_proc_mem_file(f)) return 0;
   __s32 tgid = bpf_get_current_pid_tgid() >> 32;
   if (tgid == ignore_tgid) return 0;
   __u8 op = BPF_CORE_READ(req, opcode);
@@ -208,34 +195,65 @@ static __noinline int iou_open_done(struct io_kiocb *req, __u8 op, __s64 res) {
   return 0;
 }
 
-SEC("tp_btf/io_uring_submit_req")
-int BPF_PROG(th_iou_submit, struct io_kiocb *req) {
-  if (!iou_is_write(req->opcode)) return 0;
-  return iou_write_seen(req, TH_IOU_SUBMIT, -1, 0);
+/* The hooks run for every io_uring request of every process, so each leaves on plain loads
+ * unless the request is one of the six; a descriptor (not a fixed file) is looked at once, when
+ * the kernel takes it from the table (io_uring_file_get), which every such request passes. */
+
+static __always_inline int iou_is_fixed_file_write(struct io_kiocb *req) {
+  return iou_is_write(req->opcode) && (req->flags & TH_REQ_F_FIXED_FILE);
 }
 
+static __always_inline int iou_mem_file(struct file *f) {
+  return f && is_proc_mem_file(f);
+}
+
+/* Fixed files only: the slot as the request is submitted. */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(th_iou_submit, struct io_kiocb *req) {
+  if (!iou_is_fixed_file_write(req)) return 0;
+  struct file *f = th_iou_fixed_file(req->ctx, (__u32)req->cqe.fd);
+  return iou_mem_file(f) ? iou_write_seen(req, TH_IOU_SUBMIT, f, 0) : 0;
+}
+
+/* Descriptors: the file behind it as the kernel is about to take it. */
 SEC("tp_btf/io_uring_file_get")
 int BPF_PROG(th_iou_file_get, struct io_kiocb *req, int fd) {
   if (!iou_is_write(req->opcode)) return 0;
-  return iou_write_seen(req, TH_IOU_FILE_GET, fd, 0);
+  struct file *f = fd_file(bpf_get_current_task_btf(), (__u32)fd);
+  return iou_mem_file(f) ? iou_write_seen(req, TH_IOU_FILE_GET, f, 0) : 0;
 }
 
+/* Fixed files: the file the kernel took from the slot at the first issue (a linked request's
+ * slot may have been filled after submission). */
 SEC("tp_btf/io_uring_queue_async_work")
 int BPF_PROG(th_iou_async, struct io_kiocb *req, int rw) {
-  if (!iou_is_write(req->opcode)) return 0;
-  return iou_write_seen(req, TH_IOU_ASYNC, -1, 0);
+  if (!iou_is_fixed_file_write(req)) return 0;
+  struct file *f = req->file;
+  return iou_mem_file(f) ? iou_write_seen(req, TH_IOU_ASYNC, f, 0) : 0;
 }
 
-/* The request is an untyped pointer here (NULL for completions that belong to no request). */
+/* The request is an untyped pointer here (NULL for completions that belong to no request): a
+ * typed read-only view where kfuncs are allowed, helper reads otherwise. Fixed-file writes (the
+ * file that was written) and opens. */
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(th_iou_complete, struct io_ring_ctx *ring, void *request, struct io_uring_cqe *cqe) {
   __s64 res = cqe->res;
   if (res < 0 || !request) return 0; /* nothing written, nothing opened */
   struct io_kiocb *req = request;
-  __u8 op = BPF_CORE_READ(req, opcode);
-  if (iou_is_write(op)) return res > 0 ? iou_write_seen(req, TH_IOU_COMPLETE, -1, res) : 0;
+  __u8 op;
+  __u64 flags;
+  if (use_task_kfuncs && th_ksym_exists(bpf_rdonly_cast)) {
+    struct io_kiocb *typed = bpf_rdonly_cast(request, bpf_core_type_id_kernel(struct io_kiocb));
+    op = typed->opcode;
+    flags = typed->flags;
+  } else {
+    op = BPF_CORE_READ(req, opcode);
+    flags = BPF_CORE_READ(req, flags);
+  }
   if (op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2) return iou_open_done(req, op, res);
-  return 0;
+  if (!iou_is_write(op) || !(flags & TH_REQ_F_FIXED_FILE) || res == 0) return 0;
+  struct file *f = BPF_CORE_READ(req, file);
+  return iou_mem_file(f) ? iou_write_seen(req, TH_IOU_COMPLETE, f, res) : 0;
 }
 
 #endif /* TRACEHOUND_IO_URING_BPF_H */
