@@ -13,12 +13,9 @@ set -euo pipefail
 th=${1:-build/tracehound}
 attack=${2:-build/tests/attack}
 rounds=${ROUNDS:-5}
-[ "$(id -u)" = 0 ] || { echo "needs root (the probe)" >&2; exit 2; }
-work=$(mktemp -d)
-# Not `kill ${th_pid:-0}`: pid 0 is the caller's whole process group.
-trap '[ -z "${th_pid:-}" ] || kill "$th_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
+bench_init
 
 workload() {
   case $1 in

@@ -1,6 +1,14 @@
 # Shared by the whole-process benchmark scripts: starting and stopping a `tracehound run`, CPU
-# time of a command, medians. Source it after setting `th` (the binary) and `work` (a scratch
-# folder the caller removes).
+# time of a command, medians. Source it after setting `th` (the binary), then call bench_init.
+
+# Checks for root (the probe), makes the scratch folder `work`, and removes it and stops a
+# running tracehound on exit.
+bench_init() {
+  [ "$(id -u)" = 0 ] || { echo "needs root (the probe)" >&2; exit 2; }
+  work=$(mktemp -d)
+  # Not `kill ${th_pid:-0}`: pid 0 is the caller's whole process group.
+  trap '[ -z "${th_pid:-}" ] || kill "$th_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+}
 
 # CPU seconds (user + sys) of one run of the command given, from the shell's accounting.
 cpu_seconds() {

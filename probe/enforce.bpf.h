@@ -442,6 +442,12 @@ static __noinline int on_mem_open_enforce(struct task_struct *cur, enum th_sysca
   return mem_open_enforce(cur, syscall, abi, f, ret, TH_VIA_SYSCALL);
 }
 
+/* Completion of an io_uring open request of the memory file `f`. */
+static __noinline int iou_mem_open_enforce(struct task_struct *cur, enum th_syscall syscall,
+                                           struct file *f, long ret) {
+  return mem_open_enforce(cur, syscall, TH_ABI_X64, f, ret, TH_VIA_IO_URING);
+}
+
 /* The syscalls enforcement looks at on entry (besides the writes mem_write.bpf.h watches). */
 static __always_inline int is_enforce_enter_syscall(enum th_syscall sc) {
   return enforce_mode != 0 && (sc == TH_SC_PTRACE || sc == TH_SC_PROCESS_VM_WRITEV);

@@ -59,16 +59,6 @@ static __always_inline enum th_syscall iou_write_syscall(__u8 op, int at_file_po
   return at_file_pos ? TH_SC_WRITE : TH_SC_PWRITE64;
 }
 
-/* The header of an io_uring record: the acting thread, except that a worker or polling thread
- * (iou-wrk-N) is reported with its process's name, which is what the thread acts for. */
-static __always_inline void iou_fill_header(struct th_header *h, struct task_struct *cur,
-                                            __u32 kind, enum th_syscall sc, __s64 res) {
-  fill_header(h, cur, kind, sc, TH_ABI_X64, res);
-  h->via = TH_VIA_IO_URING;
-  if (BPF_CORE_READ(cur, flags) & TH_PF_IO_WORKER)
-    BPF_CORE_READ_STR_INTO(&h->comm, cur, group_leader, comm);
-}
-
 /* Bytes a write request asks to write: its length, or its iovecs summed (a 32-bit process's
  * ring takes compat iovecs). */
 static __always_inline __u64 iou_write_bytes(struct io_kiocb *req, __u8 op, __u32 *iovcnt,
@@ -139,7 +129,8 @@ static __noinline int iou_write_seen(struct io_kiocb *req, enum iou_step step, s
   if (!flood_admit(&ft, TH_KIND_MEM_WRITE, 0, mem_file_tid(f), res)) return 0;
   struct th_mem_write_event *e = reserve(&ft, sizeof(*e));
   if (!e) return 0;
-  iou_fill_header(&e->h, cur, TH_KIND_MEM_WRITE, sc, res);
+  fill_header(&e->h, cur, TH_KIND_MEM_WRITE, sc, TH_ABI_X64, res);
+  mark_io_uring(&e->h, cur);
   mem_file_target(&e->t, f, cur, tgid);
   e->offset = offset;
   e->offset_from_file = from_file;
@@ -148,9 +139,7 @@ static __noinline int iou_write_seen(struct io_kiocb *req, enum iou_step step, s
   e->iovcnt = iovcnt;
   e->bytes_truncated = truncated;
   e->pad[0] = e->pad[1] = e->pad[2] = 0;
-  e->path_len = build_path(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), e->path,
-                           &truncated);
-  e->path_truncated = truncated;
+  record_file_path(f, e->path, &e->path_len, &e->path_truncated);
   submit(e, &ft);
   return 0;
 }
@@ -168,31 +157,8 @@ static __noinline int iou_open_done(struct io_kiocb *req, __u8 op, __s64 res) {
     f = th_iou_fixed_file(BPF_CORE_READ(req, ctx),
                           slot == TH_IORING_FILE_INDEX_ALLOC ? (__u32)res : slot - 1);
   if (!f || !is_proc_mem_file(f)) return 0;
-  __s32 tgid = bpf_get_current_pid_tgid() >> 32;
-  if (tgid == ignore_tgid) return 0;
-  enum th_syscall sc = op == IORING_OP_OPENAT2 ? TH_SC_OPENAT2 : TH_SC_OPENAT;
-  __u32 flags = BPF_CORE_READ(f, f_flags);
-  int write = (flags & TH_O_ACCMODE) != 0;
-  __u32 kind = write ? TH_KIND_MEM_OPEN_WRITE : TH_KIND_MEM_OPEN_READ;
-  if (enforce_mode != 0) mem_open_enforce(cur, sc, TH_ABI_X64, f, res, TH_VIA_IO_URING);
-  const struct th_interest *in = current_interest();
-  if (!in || !th_interest_wants_mem_open(in, sc, write)) {
-    count(kind, COUNT_FILTERED);
-    return 0;
-  }
-  struct flood_ticket ft;
-  if (!flood_admit(&ft, kind, 0, mem_file_tid(f), res)) return 0;
-  struct th_mem_open_event *e = reserve(&ft, sizeof(*e));
-  if (!e) return 0;
-  iou_fill_header(&e->h, cur, kind, sc, res);
-  e->flags = flags;
-  mem_file_target(&e->t, f, cur, tgid);
-  __u8 truncated = 0;
-  e->path_len = build_path(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), e->path,
-                           &truncated);
-  e->path_truncated = truncated;
-  submit(e, &ft);
-  return 0;
+  return report_mem_open(cur, op == IORING_OP_OPENAT2 ? TH_SC_OPENAT2 : TH_SC_OPENAT, TH_ABI_X64,
+                         f, res, TH_VIA_IO_URING);
 }
 
 /* The hooks run for every io_uring request of every process, so each leaves on plain loads

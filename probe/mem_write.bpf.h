@@ -132,9 +132,7 @@ static __always_inline int on_mem_write(struct task_struct *cur, struct pt_regs 
   }
   e->bytes_truncated = truncated;
   e->pad[0] = e->pad[1] = e->pad[2] = 0;
-  e->path_len = build_path(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), e->path,
-                           &truncated);
-  e->path_truncated = truncated;
+  record_file_path(f, e->path, &e->path_len, &e->path_truncated);
   submit(e, &ft);
   return 0;
 }

@@ -74,6 +74,15 @@ __noinline __u8 th_ancestors_include(__u64 parent, __s32 caller_tgid) {
   return TH_TRI_UNKNOWN;
 }
 
+/* Marks a header filled by fill_header() as an io_uring request's, acted by `task`: an io_uring
+ * worker or polling thread (iou-wrk-N) is reported with its process's name, which is what the
+ * thread acts for (and what the process table keeps as the process's name). */
+static __always_inline void mark_io_uring(struct th_header *h, struct task_struct *task) {
+  h->via = TH_VIA_IO_URING;
+  if (BPF_CORE_READ(task, flags) & TH_PF_IO_WORKER)
+    BPF_CORE_READ_STR_INTO(&h->comm, task, group_leader, comm);
+}
+
 /* Is the thread group `caller_tgid` an ancestor of `task`? */
 static __always_inline __u8 is_descendant(struct task_struct *task, __s32 caller_tgid) {
   return th_ancestors_include((__u64)BPF_CORE_READ(task, real_parent), caller_tgid);

@@ -292,6 +292,8 @@ static __always_inline __u32 build_path(struct dentry *dentry, struct vfsmount *
 /* Kill points on memory files (enforce.bpf.h). */
 static __noinline int on_mem_open_enforce(struct task_struct *cur, enum th_syscall syscall,
                                           enum th_abi abi, struct file *f, long ret);
+static __noinline int iou_mem_open_enforce(struct task_struct *cur, enum th_syscall syscall,
+                                           struct file *f, long ret);
 static __noinline int on_mem_write_enforce(struct task_struct *cur, struct pt_regs *regs,
                                            enum th_syscall syscall, enum th_abi abi,
                                            struct file *f);
@@ -303,14 +305,27 @@ static __always_inline struct file *opened_mem_file(struct task_struct *cur, lon
   return f && is_proc_mem_file(f) ? f : 0;
 }
 
-static __noinline int on_mem_open(struct task_struct *cur, enum th_syscall sc, enum th_abi abi,
-                                  struct file *f, long ret) {
+/* Writes `f`'s path into a record's path fields (see build_path()). */
+static __always_inline void record_file_path(struct file *f, char *path, __u16 *path_len,
+                                             __u8 *path_truncated) {
+  __u8 truncated = 0;
+  *path_len = build_path(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), path,
+                         &truncated);
+  *path_truncated = truncated;
+}
+
+/* The memory file `f` opened (by a system call, or an io_uring request: `via`); `ret` is the
+ * result (the descriptor, or an io_uring open's slot). */
+static __always_inline int report_mem_open(struct task_struct *cur, enum th_syscall sc,
+                                           enum th_abi abi, struct file *f, long ret,
+                                           enum th_via via) {
   __s32 tgid = bpf_get_current_pid_tgid() >> 32;
   if (tgid == ignore_tgid) return 0;
   __u32 flags = BPF_CORE_READ(f, f_flags);
   int write = (flags & TH_O_ACCMODE) != 0;
   __u32 kind = write ? TH_KIND_MEM_OPEN_WRITE : TH_KIND_MEM_OPEN_READ;
-  if (enforce_mode != 0) on_mem_open_enforce(cur, sc, abi, f, ret);
+  if (enforce_mode != 0 && via == TH_VIA_SYSCALL) on_mem_open_enforce(cur, sc, abi, f, ret);
+  if (enforce_mode != 0 && via == TH_VIA_IO_URING) iou_mem_open_enforce(cur, sc, f, ret);
   const struct th_interest *in = current_interest();
   if (!in || !th_interest_wants_mem_open(in, sc, write)) {
     count(kind, COUNT_FILTERED);
@@ -321,14 +336,17 @@ static __noinline int on_mem_open(struct task_struct *cur, enum th_syscall sc, e
   struct th_mem_open_event *e = reserve(&ft, sizeof(*e));
   if (!e) return 0;
   fill_header(&e->h, cur, kind, sc, abi, ret);
+  if (via == TH_VIA_IO_URING) mark_io_uring(&e->h, cur);
   e->flags = flags;
   mem_file_target(&e->t, f, cur, tgid);
-  __u8 truncated = 0;
-  e->path_len = build_path(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), e->path,
-                           &truncated);
-  e->path_truncated = truncated;
+  record_file_path(f, e->path, &e->path_len, &e->path_truncated);
   submit(e, &ft);
   return 0;
+}
+
+static __noinline int on_mem_open(struct task_struct *cur, enum th_syscall sc, enum th_abi abi,
+                                  struct file *f, long ret) {
+  return report_mem_open(cur, sc, abi, f, ret, TH_VIA_SYSCALL);
 }
 
 /* ---- ptrace, process_vm_* ---- */
