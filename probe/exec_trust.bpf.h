@@ -40,14 +40,16 @@ static __always_inline __u8 env_injection(struct task_struct *task) {
   struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
   __u64 sp = BPF_CORE_READ(regs, sp);
   __u32 width = sp < (1ULL << 32) ? 4 : 8;
+  barrier_var(width);
+  if (width > 8) width = 8; /* for the verifier: the size of argc and p */
   __u64 argc = 0;
-  if (bpf_probe_read_user(&argc, width & 8, (void *)sp) != 0 || argc > (1 << 20))
+  if (bpf_probe_read_user(&argc, width, (void *)sp) != 0 || argc > (1 << 20))
     return TH_ENV_UNSCANNED;
   __u64 envp = sp + width * (argc + 2);
   __u8 flags = 0;
   for (int i = 0; i < TH_ENV_MAX_VARS; i++) {
     __u64 p = 0;
-    if (bpf_probe_read_user(&p, width & 8, (void *)(envp + (__u64)width * i)) != 0)
+    if (bpf_probe_read_user(&p, width, (void *)(envp + (__u64)width * i)) != 0)
       return flags | TH_ENV_UNSCANNED;
     if (!p) return flags;
     flags |= th_env_var_injection(p);

@@ -72,9 +72,11 @@ int list_rules(const ListOptions& o) {
   if (cfg.rules_files.empty()) cfg.rules_files = {default_rules_dir()};
   append_rule_flags(o.flags, cfg.rule_selections);
   LoadResult r = load_rules(cfg.rules_files, load_options(cfg));
-  // Errors on stderr; the warnings (skipped rules and why) are what `validate` prints.
+  // Errors on stderr, and selections that matched no rule (what the user asked for here); the
+  // other warnings (skipped rules and why) are what `validate` prints.
   for (const auto& d : r.diags.items())
-    if (d.severity == Severity::error) std::cerr << format_diagnostic(d);
+    if (d.severity == Severity::error || d.code == "TH-W-SELECTION-UNMATCHED")
+      std::cerr << format_diagnostic(d);
   bool errors = r.diags.has_errors();
   if (o.json)
     std::cout << as_json(r.rules).dump(2) << "\n";

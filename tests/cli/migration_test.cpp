@@ -134,6 +134,8 @@ TEST(Migration, BadSelectionsAreReported) {
   std::string unmatched = write_file("unmatched.yaml", "rules:\n  - disable:\n      rule: PTRACE atached*\n");
   Result r = run("list-rules -c " + unmatched + " -r " + kFalcoRules);
   EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.err.find("unmatched.yaml:3:13: warning[TH-W-SELECTION-UNMATCHED]"), std::string::npos)
+      << r.err;
   std::string bad = write_file("badsel.yaml", "rules:\n  - disable:\n      rulez: x\n");
   r = run("list-rules -c " + bad + " -r " + kFalcoRules);
   EXPECT_EQ(r.status, 2);

@@ -139,10 +139,30 @@ TEST_F(Enforce, DebuggersAndTracingOwnChildrenWorkAsUsual) {
   EXPECT_EQ(v.finish(), 0);
 }
 
+// `tracehound run --enforce` with one kill rule (`rule_yaml`): runs `injector` against a fresh
+// victim and expects it killed, the victim running on with its canary intact. Returns the alert
+// about the injector.
+std::optional<json> killed_under_rule(const std::string& rule_yaml, const std::string& injector) {
+  Tracehound th({.rules_yaml = rule_yaml, .extra_args = {"--enforce"}});
+  EXPECT_TRUE(th.ready()) << th.log();
+  if (!th.ready()) return std::nullopt;
+  Victim v;
+  Process inj({attack_program(injector), std::to_string(v.pid())}, true);
+  EXPECT_EQ(inj.wait(std::chrono::seconds(30)), -SIGKILL) << inj.stderr_text();
+  auto a = th.wait_for([&](const json& al) { return field_int(al, "proc.pid") == inj.pid(); });
+  EXPECT_TRUE(a) << th.log();
+  EXPECT_TRUE(th::test::eventually([&] { char s = state_of(v.pid()); return s == 'S' || s == 'R'; },
+                                   std::chrono::seconds(5), std::chrono::milliseconds(10)))
+      << "victim left in state " << state_of(v.pid());
+  EXPECT_EQ(v.finish(), 0) << "the victim's canary changed";
+  EXPECT_EQ(th.stop(), 0);
+  return a;
+}
+
 // Only the write rule kills: the attach goes through, the first POKETEXT is stopped at entry.
 TEST(EnforceWrites, PtraceWriteIsKilledAtEntryAndTheTraceeResumed) {
   E2E_REQUIRE_LIVE();
-  Tracehound th({.rules_yaml = R"(
+  auto a = killed_under_rule(R"(
 - rule: kill ptrace writes
   desc: an unknown binary writing into a process it did not start
   condition: >
@@ -152,27 +172,17 @@ TEST(EnforceWrites, PtraceWriteIsKilledAtEntryAndTheTraceeResumed) {
   priority: CRITICAL
   action: kill
 )",
-                 .extra_args = {"--enforce"}});
-  ASSERT_TRUE(th.ready()) << th.log();
-  Victim v;
-  Process inj({attack_program("inject_ptrace_poketext"), std::to_string(v.pid())}, true);
-  EXPECT_EQ(inj.wait(std::chrono::seconds(30)), -SIGKILL) << inj.stderr_text();
-  auto a = th.wait_for([&](const json& al) { return field_int(al, "proc.pid") == inj.pid(); });
-  ASSERT_TRUE(a) << th.log();
+                             "inject_ptrace_poketext");
+  ASSERT_TRUE(a);
   EXPECT_EQ((*a)["output_fields"]["enforcement.result"], "killed");
   EXPECT_EQ((*a)["output_fields"]["enforcement.point"], "before the call");
   EXPECT_EQ((*a)["priority"], "Critical");
-  EXPECT_TRUE(th::test::eventually([&] { char s = state_of(v.pid()); return s == 'S' || s == 'R'; },
-                                   std::chrono::seconds(5), std::chrono::milliseconds(10)))
-      << "victim left in state " << state_of(v.pid());
-  EXPECT_EQ(v.finish(), 0) << "the victim's canary changed";
-  EXPECT_EQ(th.stop(), 0);
 }
 
 // A custom rule killing at the open of another process's memory file for writing.
 TEST(EnforceWrites, MemoryFileOpenForWritingIsKilledAtItsExit) {
   E2E_REQUIRE_LIVE();
-  Tracehound th({.rules_yaml = R"(
+  auto a = killed_under_rule(R"(
 - rule: kill memory file opens
   desc: another process's memory file opened for writing
   condition: >
@@ -182,17 +192,25 @@ TEST(EnforceWrites, MemoryFileOpenForWritingIsKilledAtItsExit) {
   priority: ERROR
   action: kill
 )",
-                 .extra_args = {"--enforce"}});
-  ASSERT_TRUE(th.ready()) << th.log();
-  Victim v;
-  Process inj({attack_program("inject_proc_mem"), std::to_string(v.pid())}, true);
-  EXPECT_EQ(inj.wait(std::chrono::seconds(30)), -SIGKILL) << inj.stderr_text();
-  auto a = th.wait_for([&](const json& al) { return field_int(al, "proc.pid") == inj.pid(); });
-  ASSERT_TRUE(a) << th.log();
+                             "inject_proc_mem");
+  ASSERT_TRUE(a);
   EXPECT_EQ((*a)["output_fields"]["enforcement.result"], "killed");
   EXPECT_EQ((*a)["output_fields"]["enforcement.point"], "after the call");
-  EXPECT_EQ(v.finish(), 0) << "the victim's canary changed";
-  EXPECT_EQ(th.stop(), 0);
+}
+
+// The per-syscall hook set has entry programs of its own for the kill points.
+class EnforcePerSyscall : public Enforce {
+ protected:
+  std::vector<std::string> extra_args() override {
+    return {"--enforce", "-o", "syscall_hooks=per_syscall"};
+  }
+};
+
+TEST_F(EnforcePerSyscall, EveryKillPointKillsWithPerSyscallHooks) {
+  expect_killed("inject_vm_writev", "Process memory written with process_vm_writev");
+  expect_killed("inject_ptrace_poketext", "Ptrace attach to non-descendant process by unknown binary");
+  expect_killed("inject_proc_mem", "Memory file of another process written");
+  expect_killed("write_mem_iouring", "Memory file of another process written", {"--open", "ring"});
 }
 
 class RateLimited : public Enforce {

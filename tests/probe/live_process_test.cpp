@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "live_fixture.h"
+#include "probe/tracehound.h"
 
 namespace probe_test {
 namespace {
@@ -112,6 +113,24 @@ TEST_F(LiveProcess, MultiThreadedProcessExitsOnce) {
   auto exits = log_.by_actor(pid, EvtType::procexit);
   ASSERT_EQ(exits.size(), 1u) << "one procexit for the process, none per thread";
   EXPECT_EQ(exits[0].exit_code, 0);
+}
+
+// Loader variables in the new program's environment, read from its stack at exec: 8-byte
+// pointers in a 64-bit program, 4-byte ones in a 32-bit (i386) program.
+TEST_F(LiveProcess, LoaderVariablesAreReadFrom64And32BitPrograms) {
+  for (const std::string& program : {real_path("/bin/true"), attack_program("exit32")}) {
+    SCOPED_TRACE(program);
+    ProgramRun r = run({"/usr/bin/env", "LD_PRELOAD=/nonexistent/th.so", "LD_AUDIT=/nonexistent/a.so",
+                        program});
+    auto execs = log_.by_actor(r.pid, EvtType::execve);
+    ASSERT_EQ(execs.size(), 2u) << "env, then the program";
+    EXPECT_EQ(execs[1].exepath, program);
+    EXPECT_EQ(execs[1].env_injection, TH_ENV_LD_PRELOAD | TH_ENV_LD_AUDIT);
+    ProgramRun clean = run({"/usr/bin/env", "-i", "HOME=/", program});
+    auto clean_execs = log_.by_actor(clean.pid, EvtType::execve);
+    ASSERT_EQ(clean_execs.size(), 2u);
+    EXPECT_EQ(clean_execs[1].env_injection, 0) << "scanned, and nothing found";
+  }
 }
 
 TEST_F(LiveProcess, ExecOfAMemfdIsMarked) {
