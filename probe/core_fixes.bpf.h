@@ -172,15 +172,13 @@ static __always_inline int th_dentry_unhashed(struct dentry *d) {
 /* io_uring/filetable.h: the low bits of a fixed file's pointer are flags (FFS_NOWAIT, FFS_ISREG). */
 #define TH_IOU_FFS_FLAGS 3UL
 
-/* Before v6.13 the fixed-file table was an array of struct io_fixed_file with its length in
- * ctx->nr_user_files; the io_rsrc_node rework of v6.13 ("io_uring/rsrc: get rid of the empty
- * node and dummy_ubuf" and the commits around it, which gave io_file_table an io_rsrc_data of
- * node pointers) changed it to what vmlinux.h has. Both relocate. */
-struct io_fixed_file___old {
-  unsigned long file_ptr;
-} __attribute__((preserve_access_index));
+/* Before v6.13 the fixed-file table was an array of struct io_fixed_file { unsigned long
+ * file_ptr; } with its length in ctx->nr_user_files; the io_rsrc_node rework of v6.13 gave
+ * io_file_table an io_rsrc_data of node pointers, as vmlinux.h has it. Both relocate. The old
+ * array is read as plain words: naming struct io_fixed_file, which newer kernels lack, would make
+ * libbpf search the modules' BTF for it, which a container's seccomp profile refuses. */
 struct io_file_table___old {
-  struct io_fixed_file___old *files;
+  unsigned long *files;
 } __attribute__((preserve_access_index));
 struct io_ring_ctx___old {
   struct io_file_table___old file_table;
@@ -201,8 +199,8 @@ static __always_inline struct file *th_iou_fixed_file(struct io_ring_ctx *ctx, _
   } else {
     struct io_ring_ctx___old *old = (void *)ctx;
     if (slot >= BPF_CORE_READ(old, nr_user_files)) return 0;
-    struct io_fixed_file___old *files = BPF_CORE_READ(old, file_table.files);
-    bpf_probe_read_kernel(&ptr, sizeof(ptr), &files[slot].file_ptr);
+    unsigned long *files = BPF_CORE_READ(old, file_table.files);
+    bpf_probe_read_kernel(&ptr, sizeof(ptr), &files[slot]);
   }
   return (struct file *)(ptr & ~TH_IOU_FFS_FLAGS);
 }
