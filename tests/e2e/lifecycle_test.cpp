@@ -302,7 +302,10 @@ TEST(Lifecycle, SquattedMetricsPortDoesNotStopDetection) {
   EXPECT_GE(metric(metrics.second, "tracehound_metrics_endpoint_listen_failures_total"), 1);
   EXPECT_EQ(metric(metrics.second, "tracehound_metrics_endpoint_up"), 1);
   EXPECT_EQ(http_get("http://127.0.0.1:" + port + "/healthz").first, 200);
-  EXPECT_NE(th.stderr_text().find("metrics endpoint is up after"), std::string::npos)
+  // The endpoint answers as soon as it listens, a moment before the loop logs that it is up.
+  EXPECT_TRUE(eventually(
+      [&] { return th.stderr_text().find("metrics endpoint is up after") != std::string::npos; },
+      std::chrono::seconds(20)))
       << th.stderr_text();
   th.signal(SIGTERM);
   EXPECT_EQ(th.wait(std::chrono::seconds(20)), 0);
