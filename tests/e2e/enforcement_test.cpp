@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 
@@ -28,7 +29,12 @@ char state_of(pid_t pid) {
 // Kills what is left of an attack program run against `victim` (the child of a killed injector
 // waits for its parent forever).
 void kill_leftovers(const std::string& program, pid_t victim) {
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+  // Processes come and go while /proc is listed: an entry that vanishes is skipped, not thrown.
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator("/proc", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const auto& entry = *it;
+    if (!std::isdigit(static_cast<unsigned char>(entry.path().filename().string()[0]))) continue;
     std::ifstream in(entry.path() / "cmdline");
     std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::string want = program + std::string(1, '\0') + std::to_string(victim) + std::string(1, '\0');
