@@ -529,9 +529,7 @@ Probe::Stats Probe::stats() const {
   return s;
 }
 
-void Probe::publish_metrics() const { publish_metrics(stats()); }
-
-void Probe::publish_metrics(const Stats& s) const {
+void Probe::publish_metrics() const {
   // Deltas since the last publication, so that several probes in one process add up.
   std::lock_guard<std::mutex> lock(impl_->publish_mu);
   if (impl_->enforce_mode != EnforceMode::off) {
@@ -542,6 +540,7 @@ void Probe::publish_metrics(const Stats& s) const {
         .inc(lost - impl_->enforce_lost_published);
     impl_->enforce_lost_published = lost;
   }
+  Stats s = stats();
   for (int k = 0; k < TH_KIND_COUNT; ++k) {
     KindStats& last = impl_->published[k];
     impl_->metrics[k].events->inc(s.kinds[k].events - last.events);
@@ -552,9 +551,8 @@ void Probe::publish_metrics(const Stats& s) const {
   }
 }
 
-std::vector<Flooder> Probe::flooders() { return flooders(stats()); }
-
-std::vector<Flooder> Probe::flooders(const Stats& s) {
+std::vector<Flooder> Probe::flooders() {
+  Stats s = stats();
   uint64_t total = 0;
   for (const auto& k : s.kinds) total += k.held + k.drops;
   if (total == impl_->flood_seen) return {};

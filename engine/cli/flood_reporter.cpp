@@ -60,9 +60,8 @@ void FloodReporter::merge(const std::vector<probe::Flooder>& fresh) {
   }
 }
 
-void FloodReporter::check(probe::Probe& probe, const probe::Probe::Stats& snapshot,
-                          uint64_t now_ns) {
-  merge(probe.flooders(snapshot));
+void FloodReporter::check(probe::Probe& probe, uint64_t now_ns) {
+  merge(probe.flooders());
   if (pending_.empty()) return;
   if (last_report_ns_ && now_ns < last_report_ns_ + kInterval) return;
   report(now_ns);
