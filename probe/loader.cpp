@@ -23,6 +23,7 @@
 #include "probe/kallsyms.h"
 #include "probe/record_decoder.h"
 #include "probe/record_merge.h"
+#include "probe/ring_reader.h"
 #include "tracehound.skel.h"
 
 namespace th::probe {
@@ -31,11 +32,7 @@ namespace {
 struct SkeletonDeleter {
   void operator()(tracehound_bpf* s) const { tracehound_bpf__destroy(s); }
 };
-struct RingBufferDeleter {
-  void operator()(ring_buffer* r) const { ring_buffer__free(r); }
-};
 using SkeletonPtr = std::unique_ptr<tracehound_bpf, SkeletonDeleter>;
-using RingBufferPtr = std::unique_ptr<ring_buffer, RingBufferDeleter>;
 
 // libbpf reports through one process-wide callback, installed once and sent to spdlog. While a
 // probe loads, the thread that loads it keeps libbpf's warnings so that a failure can say what
@@ -131,7 +128,9 @@ void route_libbpf_log() {
 
 struct Probe::Impl {
   SkeletonPtr skel;
-  RingBufferPtr ring;  // `events` first, then `bulk`: consumed in that order
+  // `events`, `bulk`, then `enforce_events`: consumed in that order. Declared after `skel`:
+  // unmapped before the maps close.
+  RingReader ring;
   FloodReader flood_reader;
   uint64_t flood_seen = 0;  // held + drops totals at the last flood map read
   SyscallHooks hooks = SyscallHooks::raw_syscalls;
@@ -168,7 +167,7 @@ struct Probe::Impl {
 
   // Enforcement decisions are handed out as they are read: nothing orders them after other
   // records, and the alert of a kill must not wait.
-  static int on_enforce_sample(void* ctx, void* data, size_t size) {
+  static int on_enforce_sample(void* ctx, const void* data, size_t size) {
     auto* self = static_cast<Impl*>(ctx);
     std::span<const std::byte> record(static_cast<const std::byte*>(data), size);
     if (!decode_enforcement(record, self->boot_to_epoch_ns, self->enforcement)) {
@@ -186,7 +185,7 @@ struct Probe::Impl {
     return 0;
   }
 
-  static int on_sample(void* ctx, void* data, size_t size) {
+  static int on_sample(void* ctx, const void* data, size_t size) {
     static_cast<Impl*>(ctx)->merge.add(data, size);
     return 0;
   }
@@ -214,7 +213,7 @@ struct Probe::Impl {
   int drain() {
     for (int pass = 0; pass < 4; ++pass) {
       uint64_t watermark = boot_now_ns();
-      int rc = ring_buffer__consume(ring.get());
+      int rc = ring.consume();
       if (rc < 0) return rc;
       try {
         merge.release(watermark, [this](std::span<const std::byte> r) { deliver(r); });
@@ -396,18 +395,12 @@ std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& err
   auto impl = std::make_unique<Impl>();
   impl->hooks = plan.hooks;
   if (plan.hooks == SyscallHooks::per_syscall) impl->blind_spots = unwatched_abis(compat);
-  impl->ring.reset(ring_buffer__new(bpf_map__fd(skel->maps.events), &Impl::on_sample, impl.get(), nullptr));
-  if (impl->ring && ring_buffer__add(impl->ring.get(), bpf_map__fd(skel->maps.bulk), &Impl::on_sample,
-                                     impl.get()) != 0)
-    impl->ring.reset();
-  if (impl->ring && ring_buffer__add(impl->ring.get(), bpf_map__fd(skel->maps.enforce_events),
-                                     &Impl::on_enforce_sample, impl.get()) != 0)
-    impl->ring.reset();
-  impl->enforce_mode = options.enforcement.mode;
-  if (!impl->ring) {
-    error = std::string("cannot set up the ring buffer: ") + std::strerror(errno);
+  if (!impl->ring.add(bpf_map__fd(skel->maps.events), &Impl::on_sample, impl.get(), error) ||
+      !impl->ring.add(bpf_map__fd(skel->maps.bulk), &Impl::on_sample, impl.get(), error) ||
+      !impl->ring.add(bpf_map__fd(skel->maps.enforce_events), &Impl::on_enforce_sample, impl.get(),
+                      error))
     return nullptr;
-  }
+  impl->enforce_mode = options.enforcement.mode;
   impl->skel = std::move(skel);
   impl->description = std::string("syscall hooks: ") + hooks_name(plan.hooks) + " (" +
                       plan.hooks_reason + "); memory files by " +
@@ -483,7 +476,7 @@ int Probe::poll(int timeout_ms, const std::function<void(Event&)>& on_event) {
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count(), 0,
         kWakeupGapMs));
     if (impl_->merge.empty()) {
-      pollfd ready{ring_buffer__epoll_fd(impl_->ring.get()), POLLIN, 0};
+      pollfd ready{impl_->ring.epoll_fd(), POLLIN, 0};
       if (::poll(&ready, 1, slice) < 0 && errno == EINTR) {
         rc = -EINTR;  // a signal: the caller decides
         break;
@@ -503,12 +496,13 @@ int Probe::poll(int timeout_ms, const std::function<void(Event&)>& on_event) {
   return impl_->handled > 0 || rc >= 0 ? impl_->handled : rc;
 }
 
-int Probe::fd() const { return ring_buffer__epoll_fd(impl_->ring.get()); }
+int Probe::fd() const { return impl_->ring.epoll_fd(); }
 
 bool Probe::busy() const { return impl_->handled > 0 || !impl_->merge.empty(); }
 
 Probe::Stats Probe::stats() const {
   Stats s = impl_->user_stats;
+  s.wrapped_records = impl_->ring.wrapped_records();
   int ncpus = libbpf_num_possible_cpus();
   if (ncpus <= 0) return s;
   std::vector<th_kind_counters> per_cpu(static_cast<std::size_t>(ncpus));

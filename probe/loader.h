@@ -114,6 +114,7 @@ class Probe {
     std::array<KindStats, TH_KIND_COUNT> kinds{};  // indexed by th_kind
     uint64_t bad_records = 0;                      // records the loader could not decode
     uint64_t truncated_records = 0;                // a path, argv or iovec sum cut to fit
+    uint64_t wrapped_records = 0;                  // records read across the end of their ring
     std::array<uint64_t, TH_ABI_COUNT> by_abi{};            // decoded records per th_abi
     std::array<uint64_t, TH_RESOLVED_COUNT> resolved_by{};  // injection records per th_resolved_by
   };
