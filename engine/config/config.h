@@ -170,8 +170,8 @@ struct Config {
   FoldingConfig folding;
   RateLimitConfig rate_limit;
   uint32_t process_table_size = 65536;
-  // Bytes, a power of two. The kernel maps the ring twice (for wrap-around reads), so it counts
-  // double in resident memory; 4 MiB holds tens of thousands of records between two polls.
+  // Bytes, a power of two, resident in full once the probe is loaded (the `bulk` ring adds a
+  // quarter); 4 MiB holds tens of thousands of records between two polls.
   uint64_t ring_buffer_size = 4ull << 20;
   SyscallHooksChoice syscall_hooks = SyscallHooksChoice::automatic;
   std::string passwd_path = "/etc/passwd";
