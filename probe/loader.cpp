@@ -523,7 +523,9 @@ Probe::Stats Probe::stats() const {
   return s;
 }
 
-void Probe::publish_metrics() const {
+void Probe::publish_metrics() const { publish_metrics(stats()); }
+
+void Probe::publish_metrics(const Stats& s) const {
   // Deltas since the last publication, so that several probes in one process add up.
   std::lock_guard<std::mutex> lock(impl_->publish_mu);
   if (impl_->enforce_mode != EnforceMode::off) {
@@ -534,7 +536,6 @@ void Probe::publish_metrics() const {
         .inc(lost - impl_->enforce_lost_published);
     impl_->enforce_lost_published = lost;
   }
-  Stats s = stats();
   for (int k = 0; k < TH_KIND_COUNT; ++k) {
     KindStats& last = impl_->published[k];
     impl_->metrics[k].events->inc(s.kinds[k].events - last.events);
@@ -545,8 +546,9 @@ void Probe::publish_metrics() const {
   }
 }
 
-std::vector<Flooder> Probe::flooders() {
-  Stats s = stats();
+std::vector<Flooder> Probe::flooders() { return flooders(stats()); }
+
+std::vector<Flooder> Probe::flooders(const Stats& s) {
   uint64_t total = 0;
   for (const auto& k : s.kinds) total += k.held + k.drops;
   if (total == impl_->flood_seen) return {};

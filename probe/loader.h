@@ -125,10 +125,14 @@ class Probe {
   // tracehound_probe_{bad,truncated}_records_total are counted as records arrive.
   // poll() does it at most once a second; call it before reading the metrics.
   void publish_metrics() const;
+  // The same from a stats() snapshot the caller already holds (one read of the per-CPU maps for
+  // every periodic consumer: each read is two map lookups per kind).
+  void publish_metrics(const Stats& snapshot) const;
 
   // The repetitive streams flood control held back since the last call (empty, and cheap, when
-  // its counters did not move).
+  // its counters did not move). The second form judges "moved" from the caller's snapshot.
   std::vector<Flooder> flooders();
+  std::vector<Flooder> flooders(const Stats& snapshot);
 
   // What this probe cannot see on this host, one sentence each (logged at load; `run` raises a
   // WARNING internal alert for each). Today: ia32/x32 syscalls under per-syscall hooks on a

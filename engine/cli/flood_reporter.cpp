@@ -60,8 +60,9 @@ void FloodReporter::merge(const std::vector<probe::Flooder>& fresh) {
   }
 }
 
-void FloodReporter::check(probe::Probe& probe, uint64_t now_ns) {
-  merge(probe.flooders());
+void FloodReporter::check(probe::Probe& probe, const probe::Probe::Stats& snapshot,
+                          uint64_t now_ns) {
+  merge(probe.flooders(snapshot));
   if (pending_.empty()) return;
   if (last_report_ns_ && now_ns < last_report_ns_ + kInterval) return;
   report(now_ns);

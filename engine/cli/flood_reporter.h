@@ -17,8 +17,9 @@ class FloodReporter {
  public:
   FloodReporter(AlertSink& sink, std::string hostname) : sink_(sink), hostname_(std::move(hostname)) {}
 
-  // Reads the probe's flood map when its held counters moved; reports once per interval.
-  void check(probe::Probe& probe, uint64_t now_ns);
+  // Reads the probe's flood map when its held counters (in `snapshot`, the probe's stats())
+  // moved; reports once per interval.
+  void check(probe::Probe& probe, const probe::Probe::Stats& snapshot, uint64_t now_ns);
   // The processes of the latest reports (most recent interval first), for the drop alert.
   const nlohmann::ordered_json& recent_flooders() const { return recent_; }
 

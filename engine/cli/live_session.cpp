@@ -12,9 +12,15 @@
 namespace th::cli {
 namespace {
 
-// Periodic work (reaping, drop and flood reports, metrics): also how long an idle loop sleeps,
-// since records wake it themselves (wait_ms(), probe/wakeup.bpf.h).
+// Periodic work (reaping, folding windows, drop and flood reports, metrics) while records flow.
+// After a tick period with none, the next tick waits kIdleTickNs: nothing then moves but the
+// clocks of windows and grace periods, which a second late do not matter, and the first record
+// wakes the loop at once and brings the short period back (wait_ms(), probe/wakeup.bpf.h).
+// Kernel drops and flood control's held records only happen while records reach us (a full ring
+// has woken the reader; a held stream sends its first records each window). kIdleTickNs stays
+// well under kStallNs: the loop's turns are the liveness heartbeat.
 constexpr uint64_t kTickNs = 200'000'000ull;
+constexpr uint64_t kIdleTickNs = 1'000'000'000ull;
 constexpr uint64_t kStallNs = 5'000'000'000ull;
 // How long the watched files must stay unchanged before a reload: an editor's save or a copy of
 // several rules files is one reload.
@@ -261,17 +267,25 @@ void LiveSession::handle_signals(bool& stop) {
 }
 
 void LiveSession::tick(uint64_t now) {
+  last_tick_ = now;
+  events_at_tick_ = events_;
   if (detector_) detector_->tick(now);
   else table_->reap(now);
   if (record_.flush && !record_failed_ && !record_.flush()) record_failed_ = true;
-  probe_->publish_metrics();
+  const probe::Probe::Stats stats = probe_->stats();
+  probe_->publish_metrics(stats);
   if (floods_) {
-    floods_->check(*probe_, now);
-    drops_->check(probe_->stats(), now, floods_->recent_flooders());
+    floods_->check(*probe_, stats, now);
+    drops_->check(stats, now, floods_->recent_flooders());
   } else {
-    drops_->check(probe_->stats(), now);
+    drops_->check(stats, now);
   }
   if (endpoint_) endpoint_->tick(now);
+}
+
+uint64_t LiveSession::next_tick() const {
+  bool quiet = events_ == events_at_tick_ && !probe_->busy();
+  return last_tick_ + (quiet ? kIdleTickNs : kTickNs);
 }
 
 // How long the loop may sleep: a wakeup gap while records flow (some may have been committed
@@ -280,7 +294,7 @@ void LiveSession::tick(uint64_t now) {
 int LiveSession::wait_ms(uint64_t deadline) const {
   if (probe_->busy()) return probe::Probe::kWakeupGapMs;
   uint64_t now = now_ns();
-  uint64_t until = last_tick_ + kTickNs;
+  uint64_t until = next_tick();
   if (deadline && deadline < until) until = deadline;
   if (watcher_)
     if (int w = watcher_->wait_ms(now); w >= 0 && now + w * 1'000'000ull < until)
@@ -301,14 +315,11 @@ int LiveSession::run() {
     ::poll(fds, 3, wait_ms(deadline));
     int rc = probe_->poll(0, on_event);
     if (rc < 0 && rc != -EINTR) spdlog::warn("ring buffer poll failed: {}", rc);
-    handle_signals(stop);
+    if (fds[1].revents & POLLIN) handle_signals(stop);
     uint64_t now = now_ns();
     check_watcher(now);
     heartbeat_.store(now);
-    if (now >= last_tick_ + kTickNs) {
-      last_tick_ = now;
-      tick(now);
-    }
+    if (now >= next_tick()) tick(now);
     if (deadline && now >= deadline) stop = true;
   }
   finish();

@@ -75,6 +75,8 @@ class LiveSession {
   void check_watcher(uint64_t now);
   bool reload_enforcement(const Ruleset& rules, std::string& err);
   void tick(uint64_t now);
+  // When the next tick is due: soon while records flow, later after a quiet period.
+  uint64_t next_tick() const;
   int wait_ms(uint64_t deadline) const;
   void finish();
   Health liveness() const;
@@ -104,6 +106,7 @@ class LiveSession {
   bool record_failed_ = false;
   uint64_t events_ = 0;
   uint64_t last_tick_ = 0;
+  uint64_t events_at_tick_ = 0;  // events_ at the last tick: none since means a quiet period
 };
 
 }  // namespace th::cli

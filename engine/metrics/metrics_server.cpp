@@ -95,14 +95,19 @@ class MetricsServer::Loop {
       fds.assign({{wake_.get(), POLLIN, 0}, {listener_.get(), POLLIN, 0}});
       order.clear();
       auto now = Clock::now();
-      auto next = now + std::chrono::seconds(1);
+      auto next = Clock::time_point::max();
       for (auto it = conns_.begin(); it != conns_.end(); ++it) {
         fds.push_back({it->fd.get(), static_cast<short>(it->writing ? POLLOUT : POLLIN), 0});
         order.push_back(it);
         next = std::min(next, it->deadline);
       }
-      int wait_ms = static_cast<int>(std::max<int64_t>(
-          0, std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count() + 1));
+      // Only connections have deadlines: with none open, sleep until a connection or stop().
+      int wait_ms = conns_.empty()
+                        ? -1
+                        : static_cast<int>(std::max<int64_t>(
+                              0, std::chrono::duration_cast<std::chrono::milliseconds>(next - now)
+                                         .count() +
+                                     1));
       if (::poll(fds.data(), fds.size(), wait_ms) < 0 && errno != EINTR) return;
       if (fds[0].revents) return;  // stop()
       for (std::size_t i = 0; i < order.size(); ++i)

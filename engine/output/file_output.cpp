@@ -59,7 +59,10 @@ FileOutput::~FileOutput() {
   finish_shutdown(Clock::now());
 }
 
-void FileOutput::reopen() noexcept { reopen_requested_.store(true); }
+void FileOutput::reopen() noexcept {
+  reopen_requested_.store(true);
+  nudge();  // reopen now, not at the next alert: logrotate's old file is released at once
+}
 
 std::string FileOutput::write_problem() const {
   std::lock_guard lock(problem_mu_);

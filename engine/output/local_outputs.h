@@ -34,8 +34,9 @@ struct OpenedFile {
 };
 OpenedFile open_alert_file(const std::string& path);
 
-// JSON Lines appended to `path`. reopen() is async-signal-safe: it sets a flag and the worker
-// reopens the file before its next write, so logrotate can move the file away and send SIGUSR1.
+// JSON Lines appended to `path`. reopen() (from the loop that read SIGUSR1 from its signalfd, not
+// from a signal handler) sets a flag and wakes the worker, which reopens the file, so logrotate
+// can move the file away and send SIGUSR1.
 // A write that fails (disk full) is cut back so that no partial line stays; the alerts not
 // written are counted as dropped and the output is degraded until a write succeeds again.
 class FileOutput : public QueuedOutput {

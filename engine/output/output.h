@@ -65,7 +65,8 @@ class Output {
   // Waits for the drain until `deadline`, then gives up on what is left (webhooks spool it,
   // others count it as dropped) and joins the workers.
   virtual void finish_shutdown(Clock::time_point deadline) = 0;
-  // Async-signal-safe: asks the output to reopen its file (logrotate). No-op for most.
+  // Asks the output to reopen its file (logrotate), from the loop, not a signal handler (it may
+  // take a lock to wake the output's worker). No-op for most.
   virtual void reopen() noexcept {}
   // Why the destination is degraded right now ("" when it is fine), for /readyz.
   virtual std::string problem() const { return {}; }

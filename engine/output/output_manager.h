@@ -6,7 +6,7 @@
 //   Diagnostics diags;
 //   auto outputs = OutputManager::create(cfg, diags);      // nullptr when diags has errors
 //   detector.set_sink(*outputs);                           // emit() from the detector thread
-//   on SIGUSR1:  outputs->reopen();                        // async-signal-safe
+//   on SIGUSR1:  outputs->reopen();                        // from the loop, not a signal handler
 //   on SIGTERM:  stop the detector, then outputs->shutdown();  // drains, then spools the rest
 #pragma once
 
@@ -61,8 +61,8 @@ class OutputManager : public AlertSink {
   // enqueues the alert on every output. Thread-safe; never blocks on delivery.
   void emit(const Alert& alert) override;
 
-  // Asks file outputs to reopen their file before the next write. Async-signal-safe (sets
-  // atomic flags only): call it from a SIGUSR1 handler or a signal-handling thread.
+  // Asks file outputs to reopen their file now (their workers are woken). Not async-signal-safe:
+  // call it from the thread that reads SIGUSR1 (a signalfd), not from a signal handler.
   void reopen() noexcept;
 
   // Stops taking alerts (later emits are counted as dropped), lets every output drain in

@@ -73,14 +73,17 @@ void QueuedOutput::run() {
       std::unique_lock lock(mu_);
       busy_ = false;
       cv_.notify_all();
+      // No timeout: an idle output costs nothing. tick()'s work is asked for through nudge().
       while (queue_.empty() && !stopping_) {
-        cv_.wait_for(lock, std::chrono::milliseconds(100));
-        if (queue_.empty()) {
+        cv_.wait(lock, [&] { return !queue_.empty() || stopping_ || nudged_; });
+        if (nudged_ && queue_.empty()) {
+          nudged_ = false;
           lock.unlock();
           tick();
           lock.lock();
         }
       }
+      nudged_ = false;  // tick() runs before the batch below
       if (queue_.empty() || abort_) return;  // stopping and drained, or out of time
       batch = queue_.take(256);
       m_.queue_depth.set(static_cast<double>(queue_.size()));
@@ -105,6 +108,14 @@ void QueuedOutput::run() {
     }
     batch.clear();
   }
+}
+
+void QueuedOutput::nudge() {
+  {
+    std::lock_guard lock(mu_);
+    nudged_ = true;
+  }
+  cv_.notify_all();
 }
 
 void QueuedOutput::begin_shutdown() {

@@ -40,8 +40,12 @@ class QueuedOutput : public Output {
   // Writes the batch in order; returns how many were written (the rest count as dropped).
   // Should give up when aborting() turns true.
   virtual std::size_t write(const std::vector<RecordPtr>& batch) = 0;
-  // Called by the worker between batches and at least every 100 ms (e.g. to reopen a file).
+  // Called by the worker before each batch and, while the queue is empty, soon after nudge()
+  // (e.g. to reopen a file). An idle worker sleeps until then: no periodic wakeup.
   virtual void tick() {}
+  // Asks the worker to run tick() now even with nothing to write. Not async-signal-safe (it
+  // takes the queue's lock): signals reach the outputs through the loop's signalfd.
+  void nudge();
   // Why the last write failed, while it matters ("" when fine).
   virtual std::string write_problem() const { return {}; }
   bool aborting() const { return abort_.load(std::memory_order_relaxed); }
@@ -62,6 +66,7 @@ class QueuedOutput : public Output {
   std::atomic<int64_t> writing_since_ns_{0};  // steady clock; 0 when no write is in progress
   bool stopping_ = false;
   bool busy_ = false;  // the worker holds a batch
+  bool nudged_ = false;  // nudge() since the worker's last tick()
   std::atomic<bool> abort_{false};
   std::thread worker_;
 };
