@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstdarg>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -21,6 +20,8 @@
 #include "probe/host_checks.h"
 #include "probe/interest_map.h"
 #include "probe/kallsyms.h"
+#include "probe/libbpf_log.h"
+#include "probe/load_child.h"
 #include "probe/record_decoder.h"
 #include "probe/record_merge.h"
 #include "probe/ring_reader.h"
@@ -33,60 +34,6 @@ struct SkeletonDeleter {
   void operator()(tracehound_bpf* s) const { tracehound_bpf__destroy(s); }
 };
 using SkeletonPtr = std::unique_ptr<tracehound_bpf, SkeletonDeleter>;
-
-// libbpf reports through one process-wide callback, installed once and sent to spdlog. While a
-// probe loads, the thread that loads it keeps libbpf's warnings so that a failure can say what
-// the verifier or the attach step complained about; those go to the log at debug level only
-// (the error carries them, and a refused first attempt may be retried). Everything libbpf says
-// after load (ring-buffer, map and link trouble) goes to the log at its own level.
-thread_local std::string* t_load_log = nullptr;
-
-spdlog::level::level_enum spdlog_level(libbpf_print_level level) {
-  switch (level) {
-    case LIBBPF_WARN: return spdlog::level::warn;
-    case LIBBPF_INFO: return spdlog::level::info;
-    case LIBBPF_DEBUG: break;
-  }
-  return spdlog::level::debug;
-}
-
-int libbpf_to_spdlog(libbpf_print_level level, const char* fmt, va_list args) {
-  spdlog::level::level_enum to = t_load_log ? spdlog::level::debug : spdlog_level(level);
-  bool keep = t_load_log && level != LIBBPF_DEBUG;
-  if (!keep && !spdlog::should_log(to)) return 0;
-  char line[1024];
-  int n = vsnprintf(line, sizeof(line), fmt, args);
-  if (n <= 0) return 0;
-  std::string_view text(line, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof(line) - 1));
-  if (keep) t_load_log->append(text);
-  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  spdlog::log(to, "libbpf: {}", text);
-  return 0;
-}
-
-class LibbpfLogCapture {
- public:
-  explicit LibbpfLogCapture(std::string& log) {
-    route_libbpf_log();
-    t_load_log = &log;
-  }
-  ~LibbpfLogCapture() { t_load_log = nullptr; }
-};
-
-// The last lines of a libbpf log (the verifier's verdict is at the end).
-std::string log_tail(const std::string& log, std::size_t max_lines = 6) {
-  std::size_t pos = log.size();
-  for (std::size_t lines = 0; pos > 0 && lines <= max_lines; ++lines) {
-    pos = log.rfind('\n', pos - 1);
-    if (pos == std::string::npos) {
-      pos = 0;
-      break;
-    }
-  }
-  std::string tail = log.substr(pos);
-  while (!tail.empty() && (tail.front() == '\n')) tail.erase(0, 1);
-  return tail;
-}
 
 uint32_t ring_size(uint32_t requested) {
   uint32_t size = static_cast<uint32_t>(sysconf(_SC_PAGESIZE));
@@ -121,13 +68,9 @@ const char* hooks_name(SyscallHooks h) {
 
 }  // namespace
 
-void route_libbpf_log() {
-  static std::once_flag once;
-  std::call_once(once, [] { libbpf_set_print(libbpf_to_spdlog); });
-}
-
 struct Probe::Impl {
-  SkeletonPtr skel;
+  SkeletonPtr skel;  // maps only: the programs were loaded by the loader process
+  std::vector<UniqueFd> links;  // keep the programs attached
   // `events`, `bulk`, then `enforce_events`: consumed in that order. Declared after `skel`:
   // unmapped before the maps close.
   RingReader ring;
@@ -287,15 +230,8 @@ bool set_interest_map(tracehound_bpf* skel, const Interest& interest, std::strin
   return true;
 }
 
-// Opens, configures, loads and attaches one skeleton. Null and `error` on failure.
-SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan, std::string& error) {
-  std::string log;
-  LibbpfLogCapture capture(log);
-  SkeletonPtr skel(tracehound_bpf__open());
-  if (!skel) {
-    error = std::string("cannot open the BPF object: ") + std::strerror(errno);
-    return nullptr;
-  }
+// The constants and sizes of one opened skeleton, and which programs it loads.
+void configure(tracehound_bpf* skel, const ProbeOptions& options, const LoadPlan& plan) {
   skel->rodata->ignore_tgid = options.ignore_tgid;
   skel->rodata->use_task_kfuncs = plan.task_kfuncs;
   for (std::size_t i = 0; i < plan.mem_open_fns.size() && i < TH_MEM_OPEN_FNS; ++i)
@@ -337,26 +273,95 @@ SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan, std
   for (bpf_program* p : {skel->progs.th_iou_submit, skel->progs.th_iou_file_get,
                          skel->progs.th_iou_async, skel->progs.th_iou_complete})
     bpf_program__set_autoload(p, plan.io_uring);
+}
 
+// Sends the fds of the loaded skeleton's maps and links to the detector.
+bool send_objects(tracehound_bpf* skel, LoaderChannel& channel) {
+  LoaderChannel::Fds maps, links;
+  bpf_map* map;
+  bpf_object__for_each_map(map, skel->obj) {
+    if (bpf_map__fd(map) >= 0) maps.emplace_back(bpf_map__name(map), bpf_map__fd(map));
+  }
+  const bpf_object_skeleton* s = skel->skeleton;
+  for (int i = 0; i < s->prog_cnt; ++i)
+    if (bpf_link* link = *s->progs[i].link) links.emplace_back(s->progs[i].name, bpf_link__fd(link));
+  return channel.send_maps(maps) && channel.send_links(links);
+}
+
+// In the loader process (probe/load_child.h): opens, configures, loads and attaches one
+// skeleton, then sends the fds of its maps and links. The error text of a failure, else empty.
+// `log`: libbpf's warnings so far.
+std::string load_and_attach(const ProbeOptions& options, const LoadPlan& plan, const std::string& log,
+                            LoaderChannel& channel) {
+  SkeletonPtr skel(tracehound_bpf__open());
+  if (!skel) return std::string("cannot open the BPF object: ") + std::strerror(errno);
+  configure(skel.get(), options, plan);
+  std::string error;
   if (int err = tracehound_bpf__load(skel.get()); err != 0) {
     if (err == -EPERM || err == -EACCES) {
       std::string caps = missing_bpf_capabilities();
-      if (!caps.empty()) {
-        error = caps;
-        return nullptr;
-      }
+      if (!caps.empty()) return caps;
     }
     error = "the kernel refused the probe (" + std::string(std::strerror(-err)) + ")";
     if (!log.empty()) error += ": " + log_tail(log);
-    return nullptr;
+    return error;
   }
-  if (!set_interest_map(skel.get(), options.interest, error)) return nullptr;
-  if (enforcing && !set_enforcement_maps(skel.get(), options.enforcement, error)) return nullptr;
+  if (!set_interest_map(skel.get(), options.interest, error)) return error;
+  const bool enforcing = options.enforcement.mode != EnforceMode::off;
+  if (enforcing && !set_enforcement_maps(skel.get(), options.enforcement, error)) return error;
   if (int err = tracehound_bpf__attach(skel.get()); err != 0) {
     error = "cannot attach the probe's programs (" + std::string(std::strerror(-err)) + ")";
     if (!log.empty()) error += ": " + log_tail(log);
+    return error;
+  }
+  if (!send_objects(skel.get(), channel))
+    return std::string("cannot hand the loaded probe over: ") + std::strerror(errno);
+  // Never destroyed here: destroying a perf-event link disables its event for the detector too.
+  (void)skel.release();
+  return {};
+}
+
+// The detector's side: the BPF object opened (its ELF only) with the loader process's maps.
+SkeletonPtr adopt_maps(std::vector<NamedFd>& received, std::string& error) {
+  SkeletonPtr skel(tracehound_bpf__open());
+  if (!skel) {
+    error = std::string("cannot open the BPF object: ") + std::strerror(errno);
     return nullptr;
   }
+  bpf_map* map;
+  bpf_object__for_each_map(map, skel->obj) {
+    const std::string name = bpf_map__name(map);  // reuse_fd renames the map
+    auto it = std::find_if(received.begin(), received.end(), [&](const NamedFd& m) { return m.name == name; });
+    if (it == received.end()) {
+      error = "the probe loader process sent no map '" + name + "'";
+      return nullptr;
+    }
+    // Dups the fd (the received one closes with `received`).
+    if (int err = bpf_map__reuse_fd(map, it->fd.get()); err != 0) {
+      error = "cannot take over the probe's map '" + name + "': " + std::strerror(-err);
+      return nullptr;
+    }
+  }
+  return skel;
+}
+
+// Loads and attaches the probe in a loader process (probe/load_child.h) and takes over its maps
+// and links. Null and `error` on failure.
+SkeletonPtr load_skeleton(const ProbeOptions& options, const LoadPlan& plan,
+                          std::vector<UniqueFd>& links, std::string& error) {
+  std::string log;
+  LibbpfLogCapture capture(log);
+  LoaderReply reply = load_in_child([&](LoaderChannel& channel, const std::string& warnings) {
+    return load_and_attach(options, plan, warnings, channel);
+  });
+  if (!reply.error.empty()) {
+    error = reply.error;
+    return nullptr;
+  }
+  SkeletonPtr skel = adopt_maps(reply.maps, error);
+  if (!skel) return nullptr;
+  links.clear();
+  for (NamedFd& link : reply.links) links.push_back(std::move(link.fd));
   return skel;
 }
 
@@ -382,12 +387,13 @@ std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& err
     return nullptr;
   }
 
-  SkeletonPtr skel = load_skeleton(options, plan, error);
+  std::vector<UniqueFd> links;
+  SkeletonPtr skel = load_skeleton(options, plan, links, error);
   if (!skel && plan.hooks == SyscallHooks::per_syscall && plan.task_kfuncs) {
     // Kernels that have the task kfuncs but do not let tracepoint programs call them.
     std::string first_error = error;
     plan.task_kfuncs = false;
-    skel = load_skeleton(options, plan, error);
+    skel = load_skeleton(options, plan, links, error);
     if (!skel) error = first_error;
   }
   if (!skel) return nullptr;
@@ -402,6 +408,7 @@ std::unique_ptr<Probe> Probe::open(const ProbeOptions& options, std::string& err
     return nullptr;
   impl->enforce_mode = options.enforcement.mode;
   impl->skel = std::move(skel);
+  impl->links = std::move(links);
   impl->description = std::string("syscall hooks: ") + hooks_name(plan.hooks) + " (" +
                       plan.hooks_reason + "); memory files by " +
                       (plan.mem_open_fns.empty() ? "name (no kallsyms address for mem_open)"

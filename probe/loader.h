@@ -70,8 +70,9 @@ void route_libbpf_log();
 
 class Probe {
  public:
-  // Loads and attaches the probe. On failure returns null and `error` says which step failed,
-  // naming the missing capability when BPF is not permitted.
+  // Loads and attaches the probe (in a short-lived child process, probe/load_child.h). On
+  // failure returns null and `error` says which step failed, naming the missing capability when
+  // BPF is not permitted.
   static std::unique_ptr<Probe> open(const ProbeOptions& options, std::string& error);
   ~Probe();
   Probe(const Probe&) = delete;
