@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -12,19 +11,14 @@
 #include "engine/cli/internal_alert.h"
 #include "engine/detect/enrich.h"
 #include "engine/metrics/metrics.h"
+#include "engine/proc/proc_file.h"
 
 namespace th::cli {
 namespace {
 
-// The state letter of /proc/PID/stat (after the command name, which may hold anything), or 0
-// when the process is gone.
-char process_state(int32_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto paren = stat.rfind(')');
-  if (paren == std::string::npos || paren + 2 >= stat.size()) return 0;
-  return stat[paren + 2];
-}
+// The state letter of the process, or 0 when it is gone. Read without iostreams: the injector
+// is being killed while it is looked at (engine/proc/proc_file.h).
+char process_state(int32_t pid) { return th::process_state("/proc", pid); }
 
 std::string state_name(char s) {
   switch (s) {

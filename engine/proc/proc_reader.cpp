@@ -14,46 +14,15 @@
 #include "engine/core/exe_trust.h"
 #include "engine/metrics/metrics.h"
 #include "engine/proc/container_id.h"
+#include "engine/proc/proc_file.h"
 #include "engine/proc/proc_parse.h"
 
 namespace th {
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 struct DirCloser {
   void operator()(DIR* d) const { ::closedir(d); }
 };
-
-// Whole file up to `cap` bytes; nullopt when it cannot be opened or read.
-std::optional<std::string> read_file(const std::string& path, std::size_t cap) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-  if (fd.get() < 0) return std::nullopt;
-  std::string out;
-  char buf[4096];
-  while (out.size() < cap) {
-    ssize_t n = ::read(fd.get(), buf, std::min(sizeof buf, cap - out.size()));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::nullopt;  // e.g. ESRCH: the process died mid-read
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  return out;
-}
 
 std::optional<std::string> read_link(const std::string& path) {
   char buf[PATH_MAX + 64];
@@ -89,7 +58,7 @@ uint64_t ProcReader::boot_time_ns() const noexcept {
     uint64_t v = 0;
     if (enabled()) {
       try {
-        if (auto s = read_file(root_ + "/stat", kSmallFileCap)) {
+        if (auto s = read_whole_file(root_ + "/stat", kSmallFileCap)) {
           if (auto b = parse_btime(*s); b && *b < UINT64_MAX / kNsPerSec) v = *b * kNsPerSec;
         }
       } catch (...) {
@@ -135,7 +104,7 @@ bool ProcReader::read(int32_t pid, Process& out) const noexcept {
 std::optional<ContainerId> ProcReader::read_container(int32_t pid) const noexcept {
   if (!enabled() || pid <= 0) return std::nullopt;
   try {
-    auto s = read_file(root_ + "/" + std::to_string(pid) + "/cgroup", kSmallFileCap);
+    auto s = read_whole_file(root_ + "/" + std::to_string(pid) + "/cgroup", kSmallFileCap);
     if (!s) return std::nullopt;
     return container_id_from_cgroup_file(*s);
   } catch (...) {
@@ -145,7 +114,7 @@ std::optional<ContainerId> ProcReader::read_container(int32_t pid) const noexcep
 
 bool ProcReader::read_impl(int32_t pid, Process& out) const {
   const std::string dir = root_ + "/" + std::to_string(pid);
-  auto stat_text = read_file(dir + "/stat", kSmallFileCap);
+  auto stat_text = read_whole_file(dir + "/stat", kSmallFileCap);
   if (!stat_text) return false;
   auto st = parse_proc_stat(*stat_text);
   if (!st) return false;
@@ -163,7 +132,7 @@ bool ProcReader::read_impl(int32_t pid, Process& out) const {
     }
   }
 
-  if (auto s = read_file(dir + "/status", kSmallFileCap)) {
+  if (auto s = read_whole_file(dir + "/status", kSmallFileCap)) {
     ProcStatus status = parse_proc_status(*s);
     if (status.tgid && *status.tgid > 0) p.pid = *status.tgid;
     if (status.euid) p.uid = *status.euid;
@@ -173,13 +142,13 @@ bool ProcReader::read_impl(int32_t pid, Process& out) const {
   if (p.vpid == 0) p.vpid = p.pid;  // kernels without NSpid: only the host namespace exists
 
   // comm as the kernel holds it (stat's copy can be cut by odd characters in older kernels).
-  if (auto c = read_file(dir + "/comm", 256)) {
+  if (auto c = read_whole_file(dir + "/comm", 256)) {
     std::string_view v = *c;
     if (!v.empty() && v.back() == '\n') v.remove_suffix(1);
     if (!v.empty()) p.comm = std::string(v);
   }
 
-  if (auto c = read_file(dir + "/cmdline", kMaxCmdlineBytes)) p.argv = parse_cmdline(*c);
+  if (auto c = read_whole_file(dir + "/cmdline", kMaxCmdlineBytes)) p.argv = parse_cmdline(*c);
   // Kernel threads have no command line: Falco shows the comm as their exe.
   if (p.argv.empty() && !p.comm.empty()) p.argv.push_back(p.comm);
 
@@ -200,14 +169,14 @@ bool ProcReader::read_impl(int32_t pid, Process& out) const {
     p.exe_dev = exe_st.st_dev;
     p.exe_ino = exe_st.st_ino;
   }
-  if (auto env = read_file(dir + "/environ", kMaxEnvironBytes))
+  if (auto env = read_whole_file(dir + "/environ", kMaxEnvironBytes))
     p.env_injection = env_injection_of(*env, env->size() >= kMaxEnvironBytes);
-  if (auto s = read_file(dir + "/loginuid", 64)) {
+  if (auto s = read_whole_file(dir + "/loginuid", 64)) {
     if (auto v = parse_decimal(*s); v && *v <= UINT32_MAX) p.loginuid = static_cast<uint32_t>(*v);
   }
 
   ContainerId cid;
-  if (auto s = read_file(dir + "/cgroup", kSmallFileCap)) cid = container_id_from_cgroup_file(*s);
+  if (auto s = read_whole_file(dir + "/cgroup", kSmallFileCap)) cid = container_id_from_cgroup_file(*s);
   p.container_full_id = std::move(cid.full);
   p.container_id = std::move(cid.short_id);
 

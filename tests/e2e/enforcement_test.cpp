@@ -10,21 +10,17 @@
 
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 
 #include "default_rules_fixture.h"
+#include "engine/proc/proc_file.h"
 #include "support/poll.h"
 
 namespace e2e {
 namespace {
 
-// The state letter of /proc/PID/stat, 0 when gone.
-char state_of(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto paren = s.rfind(')');
-  return paren == std::string::npos || paren + 2 >= s.size() ? 0 : s[paren + 2];
-}
+// The state letter of /proc/PID/stat, 0 when gone (read without iostreams, which throw when
+// the process is reaped mid-read).
+char state_of(pid_t pid) { return th::process_state("/proc", pid); }
 
 // Kills what is left of an attack program run against `victim` (the child of a killed injector
 // waits for its parent forever).
@@ -35,8 +31,7 @@ void kill_leftovers(const std::string& program, pid_t victim) {
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     const auto& entry = *it;
     if (!std::isdigit(static_cast<unsigned char>(entry.path().filename().string()[0]))) continue;
-    std::ifstream in(entry.path() / "cmdline");
-    std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string cmd = th::read_whole_file(entry.path() / "cmdline", 4096).value_or("");
     std::string want = program + std::string(1, '\0') + std::to_string(victim) + std::string(1, '\0');
     if (cmd.rfind(want, 0) == 0) ::kill(std::stoi(entry.path().filename().string()), SIGKILL);
   }
