@@ -39,10 +39,12 @@ class FileWatcherTest : public ::testing::Test {
   // Reads events until the watcher says a reload is due, or `timeout_ms` passes: true when due.
   static bool wait_due(FileWatcher& w, int timeout_ms = 5000) {
     uint64_t deadline = now_ns() + uint64_t(timeout_ms) * 1'000'000u;
-    while (now_ns() < deadline) {
-      if (w.due(now_ns())) return true;
-      int wait = w.wait_ms(now_ns());
-      int left = int((deadline - now_ns()) / 1'000'000u);
+    // One clock reading per turn: read again after the loop's check, the time left could be
+    // past the deadline, and its unsigned difference a negative (endless) poll timeout.
+    for (uint64_t now = now_ns(); now < deadline; now = now_ns()) {
+      if (w.due(now)) return true;
+      int wait = w.wait_ms(now);
+      int left = int((deadline - now + 999'999u) / 1'000'000u);
       pollfd p{w.fd(), POLLIN, 0};
       if (poll(&p, 1, wait < 0 ? left : std::min(wait + 1, left)) > 0) w.read_events(now_ns());
     }
