@@ -22,11 +22,15 @@
 #include <thread>
 #include <vector>
 
+#include "engine/http/module_loader.h"
 #include "engine/output/output_manager.h"
 #include "engine/output/spool.h"
 
 namespace th {
 namespace {
+
+// The webhooks' HTTP module of this build (the command looks next to itself; this is elsewhere).
+[[maybe_unused]] const bool kHttpModuleOfThisBuild = (http::use_module_at(TH_HTTP_MODULE), true);
 
 using SteadyNs = int64_t;
 SteadyNs now_ns() {

@@ -207,6 +207,10 @@ DiagnosticCodeInfo{"TH-O-FILE", Severity::error, "The file output cannot be open
 DiagnosticCodeInfo{"TH-O-SPOOL", Severity::error, "A webhook's spool cannot be used",
   "The write-ahead spool folder must be creatable and writable; it keeps accepted alerts "
   "across restarts."},
+DiagnosticCodeInfo{"TH-O-HTTP", Severity::error, "The HTTP module cannot be loaded",
+  "Webhooks need libtracehound_http.so, installed with tracehound in lib/tracehound/ (next to "
+  "the command in a build tree), and the libcurl it links; the message says what the dynamic "
+  "loader found wrong."},
 DiagnosticCodeInfo{"TH-O-SYSLOG", Severity::error, "The syslog output is misconfigured",
   "An unknown facility, or a socket path too long for a Unix socket."},
 };

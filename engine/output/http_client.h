@@ -1,26 +1,26 @@
-// One webhook's HTTP connection: a libcurl easy handle reused for every POST, so the connection
-// is kept alive between alerts. Built once from the webhook's settings; the auth header value
-// lives only in the curl header list and is never logged (verbose mode is never enabled).
+// One webhook's HTTP connection, reused for every POST so that it is kept alive between alerts.
+// The transport is the HTTP module (engine/http/module_api.h, libcurl), loaded at the first
+// client made: a detector without webhooks never maps libcurl. The auth header value lives only
+// in the connection's header list and is never logged.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/config/config.h"
-
-typedef void CURL;
-struct curl_slist;
+#include "engine/http/module_api.h"
 
 namespace th {
 
 struct HttpResult {
   bool transport_ok = false;  // an HTTP answer came back
   long status = 0;
-  std::string error;                                     // curl's message when !transport_ok
+  std::string error;                                     // the transport's message when !transport_ok
   std::string body_excerpt;                              // first bytes of the answer, for logs
   std::optional<std::chrono::milliseconds> retry_after;  // from a Retry-After header
   bool aborted = false;                                  // `abort` stopped the transfer
@@ -28,10 +28,11 @@ struct HttpResult {
 
 class HttpClient {
  public:
-  // `auth_value` is empty when the webhook has no auth header.
-  HttpClient(const WebhookConfig& cfg, std::string_view content_type,
-             const std::string& auth_value);
-  ~HttpClient();
+  // `auth_value` is empty when the webhook has no auth header. nullptr with `error` when the
+  // HTTP module cannot be loaded (the message names it and why) or the connection set up.
+  static std::unique_ptr<HttpClient> create(const WebhookConfig& cfg,
+                                            std::string_view content_type,
+                                            const std::string& auth_value, std::string& error);
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
@@ -44,10 +45,9 @@ class HttpClient {
                   const std::vector<std::string>& extra_headers = {});
 
  private:
-  CURL* curl_ = nullptr;
-  curl_slist* headers_ = nullptr;
-  std::chrono::milliseconds default_timeout_;
-  char errbuf_[256] = {0};
+  explicit HttpClient(std::unique_ptr<http::PostConnection> connection)
+      : connection_(std::move(connection)) {}
+  std::unique_ptr<http::PostConnection> connection_;
 };
 
 // The URL with any user:password@ replaced by "***@", for logs.

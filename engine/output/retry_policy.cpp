@@ -1,6 +1,7 @@
 #include "engine/output/retry_policy.h"
 
-#include <curl/curl.h>
+#include <locale.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cctype>
@@ -8,6 +9,28 @@
 #include <string>
 
 namespace th {
+namespace {
+
+// An HTTP-date (RFC 9110 5.6.7): the preferred IMF-fixdate and the two obsolete forms a recipient
+// must accept, always GMT; -1 when `text` is none of them. The C library parses, in the C locale
+// (English day and month names whatever the process's locale).
+int64_t parse_http_date(const std::string& text) {
+  static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(0));
+  static constexpr const char* kFormats[] = {
+      "%a, %d %b %Y %H:%M:%S GMT",  // Sun, 06 Nov 1994 08:49:37 GMT
+      "%A, %d-%b-%y %H:%M:%S GMT",  // Sunday, 06-Nov-94 08:49:37 GMT
+      "%a %b %e %H:%M:%S %Y",       // Sun Nov  6 08:49:37 1994
+  };
+  if (!c_locale) return -1;
+  for (const char* format : kFormats) {
+    struct tm tm {};
+    const char* end = strptime_l(text.c_str(), format, &tm, c_locale);
+    if (end && *end == '\0') return static_cast<int64_t>(timegm(&tm));
+  }
+  return -1;
+}
+
+}  // namespace
 
 DeliveryVerdict classify_http(bool transport_ok, long status) {
   if (!transport_ok) return DeliveryVerdict::retry;
@@ -40,9 +63,9 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
     if (ec == std::errc::result_out_of_range) secs = kCap;
     else if (ec != std::errc() || p != value.data() + value.size()) return std::nullopt;
   } else {
-    time_t when = curl_getdate(std::string(value).c_str(), nullptr);
+    int64_t when = parse_http_date(std::string(value));
     if (when < 0) return std::nullopt;
-    secs = std::max<int64_t>(0, static_cast<int64_t>(when) - now_epoch_s);
+    secs = std::max<int64_t>(0, when - now_epoch_s);
   }
   return std::chrono::milliseconds(std::min(secs, kCap) * 1000);
 }

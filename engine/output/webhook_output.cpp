@@ -31,6 +31,13 @@ std::unique_ptr<WebhookOutput> WebhookOutput::create(const WebhookConfig& cfg,
                                                      const std::string& spool_dir,
                                                      OutputMetrics m, Diagnostics& diags,
                                                      bool block_when_full) {
+  // First: without the HTTP module the webhook can never deliver, and the spool is left alone.
+  std::string http_error;
+  auto http = HttpClient::create(cfg, content_type_of(cfg), auth_value, http_error);
+  if (!http) {
+    diags.error("TH-O-HTTP", cfg.pos, http_error, "webhook", cfg.name);
+    return nullptr;
+  }
   std::unique_ptr<Spool> spool;
   if (cfg.spool.enabled) {
     std::string error;
@@ -51,15 +58,15 @@ std::unique_ptr<WebhookOutput> WebhookOutput::create(const WebhookConfig& cfg,
   if (cfg.tls.insecure)
     spdlog::warn("webhook '{}': TLS certificate verification is OFF (tls.insecure)", cfg.name);
   return std::unique_ptr<WebhookOutput>(
-      new WebhookOutput(cfg, auth_value, std::move(spool), m, block_when_full));
+      new WebhookOutput(cfg, std::move(http), std::move(spool), m, block_when_full));
 }
 
-WebhookOutput::WebhookOutput(const WebhookConfig& cfg, const std::string& auth_value,
+WebhookOutput::WebhookOutput(const WebhookConfig& cfg, std::unique_ptr<HttpClient> http,
                              std::unique_ptr<Spool> spool, OutputMetrics m, bool block_when_full)
     : cfg_(cfg),
       m_(m),
       spool_(std::move(spool)),
-      http_(cfg, content_type_of(cfg), auth_value),
+      http_(std::move(http)),
       block_when_full_(block_when_full),
       memory_(std::max<std::size_t>(1, cfg.queue_size)),
       rng_(std::random_device{}()) {
@@ -276,7 +283,7 @@ WebhookOutput::Outcome WebhookOutput::deliver(const Batch& b) {
                                         deadline_ - Clock::now()));
     }
     HttpResult r =
-        http_.post(body, std::max(timeout, std::chrono::milliseconds(1)), abort_, headers);
+        http_->post(body, std::max(timeout, std::chrono::milliseconds(1)), abort_, headers);
     if (r.aborted || abort_) return Outcome::aborted;
     switch (classify_http(r.transport_ok, r.status)) {
       case DeliveryVerdict::delivered:

@@ -41,7 +41,8 @@ namespace th {
 
 class WebhookOutput : public Output {
  public:
-  // nullptr with a TH-O-SPOOL diagnostic when the spool directory is unusable.
+  // nullptr with a TH-O-SPOOL diagnostic when the spool directory is unusable, TH-O-HTTP when
+  // the HTTP module cannot be loaded.
   static std::unique_ptr<WebhookOutput> create(const WebhookConfig& cfg,
                                                const std::string& auth_value,
                                                const std::string& spool_dir, OutputMetrics m,
@@ -66,7 +67,7 @@ class WebhookOutput : public Output {
   };
   enum class Outcome { delivered, rejected, dropped, aborted };
 
-  WebhookOutput(const WebhookConfig& cfg, const std::string& auth_value,
+  WebhookOutput(const WebhookConfig& cfg, std::unique_ptr<HttpClient> http,
                 std::unique_ptr<Spool> spool, OutputMetrics m, bool block_when_full);
   void sender_loop();
   void syncer_loop();
@@ -86,7 +87,7 @@ class WebhookOutput : public Output {
   WebhookConfig cfg_;
   OutputMetrics m_;
   std::unique_ptr<Spool> spool_;  // null when the spool is disabled
-  HttpClient http_;
+  std::unique_ptr<HttpClient> http_;
   const bool block_when_full_;
 
   mutable std::mutex mu_;

@@ -1,6 +1,5 @@
 #include "engine/proc/container_meta.h"
 
-#include <curl/curl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -8,6 +7,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "engine/http/module_loader.h"
 #include "engine/metrics/metrics.h"
 #include "engine/proc/container_id.h"
 #include "engine/proc/container_registry.h"
@@ -18,27 +18,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr std::size_t kMaxBody = 4u << 20;  // an inspect answer is a few KiB; cap what we keep
-
-struct Body {
-  std::string* out;
-  bool truncated = false;
-};
-
-std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
-  auto* b = static_cast<Body*>(user);
-  std::size_t bytes = size * n;
-  if (b->out->size() + bytes > kMaxBody) {
-    b->truncated = true;
-    return 0;  // aborts the transfer
-  }
-  b->out->append(data, bytes);
-  return bytes;
-}
-
-void curl_global_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 bool is_socket(const std::string& path) {
   struct stat st {};
@@ -161,43 +140,18 @@ std::vector<std::pair<std::string, ContainerMeta>> parse_container_list(std::str
 ContainerApiClient::ContainerApiClient(std::string socket_path, std::chrono::milliseconds timeout)
     : socket_path_(std::move(socket_path)), timeout_(timeout) {}
 
-ContainerApiClient::~ContainerApiClient() {
-  if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
-}
+ContainerApiClient::~ContainerApiClient() = default;
 
 long ContainerApiClient::get(const std::string& path, std::string& body, std::string& error) {
-  // libcurl (and with it OpenSSL, ~2 MB resident) is initialised at the first request, so that a
-  // host without a runtime socket never pays for it.
-  if (!curl_) {
-    curl_global_once();
-    curl_ = curl_easy_init();
+  // The HTTP module (libcurl, and with it the TLS library: megabytes resident) is loaded at the
+  // first request, so that a host without a runtime socket never pays for it.
+  if (!connection_) {
+    const http::HttpModule* module = http::module(error);
+    if (!module) return 0;
+    connection_ = module->open_unix_socket(socket_path_, timeout_, error);
+    if (!connection_) return 0;
   }
-  auto* c = static_cast<CURL*>(curl_);
-  if (!c) {
-    error = "cannot create a curl handle";
-    return 0;
-  }
-  body.clear();
-  Body sink{&body};
-  curl_easy_reset(c);
-  curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path_.c_str());
-  // The host part is ignored on a unix socket; the API wants a Host header all the same.
-  std::string url = "http://localhost" + path;
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_.count()));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK) {
-    error = sink.truncated ? "answer larger than 4 MiB" : curl_easy_strerror(rc);
-    return 0;
-  }
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  return status;
+  return connection_->get(path, kMaxBody, body, error);
 }
 
 ContainerApiClient::Result ContainerApiClient::inspect(std::string_view full_id) {
@@ -310,8 +264,19 @@ std::vector<ContainerApiClient*> ContainerMetadata::reachable_clients() {
   return out;
 }
 
+bool ContainerMetadata::transport_ready() {
+  if (transport_failed_) return false;
+  std::string error;
+  if (http::module(error)) return true;
+  transport_failed_ = true;
+  spdlog::warn("container metadata: {}; container.name and container.image stay empty", error);
+  return false;
+}
+
 void ContainerMetadata::prefetch() {
-  for (ContainerApiClient* c : reachable_clients()) {
+  auto clients = reachable_clients();
+  if (clients.empty() || !transport_ready()) return;
+  for (ContainerApiClient* c : clients) {
     std::string error;
     auto list = c->list(error);
     if (!list) {
@@ -327,6 +292,11 @@ void ContainerMetadata::prefetch() {
 
 void ContainerMetadata::lookup(const std::string& full_id) {
   auto clients = reachable_clients();
+  if (!clients.empty() && !transport_ready()) {
+    // Not asked again later: the module will not appear while this process runs.
+    unavailable_->inc();
+    return;
+  }
   bool not_found_anywhere = !clients.empty();
   std::string error = "no runtime socket found (tried " + std::to_string(clients_.size()) + ")";
   for (ContainerApiClient* c : clients) {

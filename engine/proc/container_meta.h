@@ -5,7 +5,9 @@
 // Never on the hot path: the detector thread only notes which containers it has seen
 // (observe(), a hash lookup) and, between events, copies finished answers into its process table
 // (apply()). A background thread asks the runtime. Until an answer is in, the fields are empty;
-// without a socket they stay empty and nothing fails.
+// without a socket they stay empty and nothing fails. The HTTP transport is the HTTP module
+// (engine/http/module_api.h), loaded at the first question to a runtime; without it the fields
+// stay empty too, with one warning.
 //
 // Nothing is lost silently: lookups by result and requests dropped because the queue was full are
 // counted in metrics (tracehound_container_metadata_*).
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "engine/core/event.h"
+#include "engine/http/module_api.h"
 
 namespace th {
 
@@ -50,7 +53,8 @@ std::vector<std::pair<std::string, ContainerMeta>> parse_container_list(std::str
 // what the API says for a container that never started).
 std::optional<uint64_t> parse_rfc3339_ns(std::string_view text);
 
-// One runtime socket. Blocking: used by the background thread only.
+// One runtime socket. Blocking: used by the background thread only. The first request loads the
+// HTTP module; when it cannot, every request is unavailable with the loader's message.
 class ContainerApiClient {
  public:
   enum class Status : uint8_t { found, not_found, unavailable };
@@ -76,7 +80,7 @@ class ContainerApiClient {
 
   std::string socket_path_;
   std::chrono::milliseconds timeout_;
-  void* curl_ = nullptr;  // CURL*, reused between requests (keeps the connection open)
+  std::unique_ptr<http::UnixSocketClient> connection_;  // kept between requests (stays open)
 };
 
 struct ContainerMetaOptions {
@@ -119,6 +123,8 @@ class ContainerMetadata {
   void lookup(const std::string& full_id);
   void prefetch();
   std::vector<ContainerApiClient*> reachable_clients();
+  // Worker: false (warned once) when the HTTP module cannot be loaded.
+  bool transport_ready();
 
   ContainerMetaOptions opts_;
   // Detector thread only.
@@ -136,6 +142,7 @@ class ContainerMetadata {
   std::vector<std::unique_ptr<ContainerApiClient>> clients_;
   std::deque<Deferred> deferred_;  // runtime unreachable: asked again at `at`
   bool warned_unreachable_ = false;
+  bool transport_failed_ = false;
   std::thread thread_;
 
   Counter* found_;

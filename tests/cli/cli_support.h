@@ -35,12 +35,12 @@ inline std::string slurp(const std::string& path) {
   return s.str();
 }
 
-// `tracehound ARGS` through the shell (ARGS is shell text).
-inline Result run(const std::string& args) {
+// `tracehound ARGS` through the shell (ARGS is shell text); `binary`: another copy of the command.
+inline Result run(const std::string& args, const std::string& binary = TH_TRACEHOUND) {
   std::string out = temp_path("out"), err = temp_path("err");
   // Bounded, so that a command that fails to stop fails its test instead of hanging the suite.
   std::string cmd =
-      "timeout -k 5 120 " + std::string(TH_TRACEHOUND) + " " + args + " >" + out + " 2>" + err;
+      "timeout -k 5 120 " + binary + " " + args + " >" + out + " 2>" + err;
   int rc = std::system(cmd.c_str());
   Result r;
   r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;

@@ -123,9 +123,12 @@ podman build --pull=never --network=host --format docker --layers --target build
 podman image prune -f > /dev/null 2>&1 || true
 lap "image build" "$t"
 
-# What the runtime image holds: the binary with every library it needs, the rules, the config.
+# What the runtime image holds: the binary and its HTTP module (webhooks, container metadata)
+# with every library they need, the rules, the config.
 podman run --rm --network=none --entrypoint /bin/sh "$image" -c \
-  'ldd /usr/bin/tracehound | grep "not found"; test -f /etc/tracehound/tracehound.yaml &&
+  'ldd /usr/bin/tracehound | grep "not found";
+   ldd /usr/lib/tracehound/libtracehound_http.so | grep "not found";
+   test -f /usr/lib/tracehound/libtracehound_http.so && test -f /etc/tracehound/tracehound.yaml &&
    ls /usr/share/tracehound/rules/*.yaml > /dev/null &&
    /usr/bin/tracehound validate /usr/share/tracehound/rules' \
   > "$work/image-check.log" 2>&1 || { cat "$work/image-check.log" >&2; fail "runtime image is incomplete"; }

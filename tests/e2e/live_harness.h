@@ -44,6 +44,7 @@ class Tracehound {
   ~Tracehound();
 
   bool ready() const { return ready_; }
+  pid_t pid() const { return proc_ ? proc_->pid() : -1; }
   std::string log() { return proc_ ? proc_->stderr_text() : final_log_; }
 
   // Every alert so far (reads what is pending).

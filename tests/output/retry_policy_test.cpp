@@ -46,6 +46,12 @@ TEST(RetryPolicy, ParsesRetryAfter) {
   EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now), 30000ms);
   EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), 0ms);  // in the past
   EXPECT_EQ(parse_retry_after("99999999", now), 3600000ms);                 // capped
+  // The two obsolete HTTP-date forms a recipient must accept too (RFC 9110 5.6.7).
+  EXPECT_EQ(parse_retry_after("Wednesday, 21-Oct-15 07:29:00 GMT", now), 60000ms);
+  EXPECT_EQ(parse_retry_after("Wed Oct 21 07:28:05 2015", now), 5000ms);
+  EXPECT_FALSE(parse_retry_after("Wed, 21 Oct 2015 07:28:30 PST", now));  // always GMT
+  EXPECT_FALSE(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT trailing", now));
+  EXPECT_FALSE(parse_retry_after("Wed, 32 Oct 2015 07:28:30 GMT", now));
   EXPECT_FALSE(parse_retry_after("soon", now));
   EXPECT_FALSE(parse_retry_after("12abc", now));
   EXPECT_FALSE(parse_retry_after("", now));

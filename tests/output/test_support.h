@@ -28,6 +28,7 @@
 
 #include "engine/config/config.h"
 #include "engine/core/alert.h"
+#include "engine/http/module_loader.h"
 #include "engine/output/output_manager.h"
 #include "support/poll.h"
 #include "support/skip.h"
@@ -38,6 +39,10 @@ extern char** environ;
 namespace th::testing {
 
 using th::test::eventually;
+
+// Webhooks load the HTTP module of this build: the command looks next to itself, and a test
+// program is elsewhere.
+[[maybe_unused]] inline const bool kHttpModuleOfThisBuild = (th::http::use_module_at(TH_HTTP_MODULE), true);
 
 struct Reply {
   Reply() = default;

@@ -3,10 +3,14 @@
 #include "engine/proc/container_meta.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <ctime>
+#include <sstream>
 #include <string>
 
+#include "engine/http/module_loader.h"
 #include "engine/metrics/metrics.h"
 #include "engine/proc/process_table.h"
 #include "fake_container_api.h"
@@ -17,6 +21,9 @@ namespace th {
 namespace {
 
 using namespace std::chrono_literals;
+
+// The HTTP module of this build (the command looks next to itself; this program is elsewhere).
+[[maybe_unused]] const bool kHttpModuleOfThisBuild = (http::use_module_at(TH_HTTP_MODULE), true);
 
 const std::string kIdA(64, 'a');
 const std::string kIdB = std::string(12, 'b') + std::string(52, '1');
@@ -248,6 +255,35 @@ TEST_F(ContainerService, WithoutAnySocketFieldsStayEmptyAndLookupsAreCounted) {
   EXPECT_EQ(meta.apply(table.containers()), 0u);
   EXPECT_EQ(table.containers().name(kIdA), "");
   EXPECT_EQ(lookups("unavailable"), 2);
+}
+
+TEST_F(ContainerService, WithoutTheHttpModuleFieldsStayEmptyWithOneWarningAndCountedLookups) {
+  fake::FakeContainerApi api(sock);
+  api.set("/containers/" + kIdA + "/json", {200, inspect_body("/a", "img-a", "")});
+  std::ostringstream log;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log)));
+  http::use_module_at(dir / "absent/libtracehound_http.so");
+  {
+    ContainerMetadata meta(options({sock}));  // with the prefetch: a first use of the module
+    meta.request(kIdA);
+    meta.request(kIdB);
+    EXPECT_TRUE(meta.wait_idle(5000ms));  // not ASSERT: the logger must be put back first
+    EXPECT_EQ(meta.apply(table.containers()), 0u);
+  }
+  http::use_module_at(TH_HTTP_MODULE);
+  spdlog::set_default_logger(previous);
+  EXPECT_EQ(table.containers().name(kIdA), "");
+  EXPECT_EQ(lookups("unavailable"), 2);
+  EXPECT_TRUE(api.requests().empty());
+  std::string text = log.str();
+  auto first = text.find("cannot load the HTTP module libtracehound_http.so");
+  ASSERT_NE(first, std::string::npos) << text;
+  EXPECT_NE(text.find("absent/libtracehound_http.so: cannot open shared object file"),
+            std::string::npos) << text;
+  EXPECT_EQ(text.find("cannot load the HTTP module", first + 1), std::string::npos)
+      << "warned more than once: " << text;
 }
 
 TEST_F(ContainerService, FullQueueDropsAreCounted) {
