@@ -5,6 +5,7 @@
 
 #include "engine/cli/commands.h"
 #include "engine/cli/config_options.h"
+#include "engine/cli/event_guard.h"
 #include "engine/cli/proc_access.h"
 #include "engine/detect/enrich.h"
 #include "engine/rules/loader.h"
@@ -120,6 +121,7 @@ int LiveSession::start_detection(const Config& cfg) {
     });
   }
   drops_ = std::make_unique<DropReporter>(outputs_.get(), cfg_.hostname);
+  guard_ = std::make_unique<EventGuard>(outputs_.get(), cfg_.hostname);
   floods_ = std::make_unique<FloodReporter>(*outputs_, cfg_.hostname);
   report_blind_spots();
   start_outputs_metrics();
@@ -141,6 +143,7 @@ int LiveSession::start_capture(const Config& cfg, const Interest& interest, Reco
   record_ = std::move(record);
   if (!open_probe_and_table(cfg_, interest)) return 2;
   drops_ = std::make_unique<DropReporter>(nullptr, cfg_.hostname);
+  guard_ = std::make_unique<EventGuard>(nullptr, cfg_.hostname);
   return 0;
 }
 
@@ -313,7 +316,8 @@ int LiveSession::run() {
                      {signals_.fd(), POLLIN, 0},
                      {watcher_ ? watcher_->fd() : -1, POLLIN, 0}};
     ::poll(fds, 3, wait_ms(deadline));
-    int rc = probe_->poll(0, on_event);
+    int rc = 0;
+    guard_->run([&] { rc = probe_->poll(0, on_event); }, now_ns());
     if (rc < 0 && rc != -EINTR) spdlog::warn("ring buffer poll failed: {}", rc);
     if (fds[1].revents & POLLIN) handle_signals(stop);
     uint64_t now = now_ns();
@@ -327,7 +331,8 @@ int LiveSession::run() {
 }
 
 void LiveSession::finish() {
-  probe_->poll(0, [this](Event& e) { handle(e); });  // what is already in the ring buffer
+  // What is already in the ring buffer.
+  guard_->run([this] { probe_->poll(0, [this](Event& e) { handle(e); }); }, now_ns());
   probe_->publish_metrics();
   if (!detector_) return;
   detector_->finish();

@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "engine/cli/enforcement.h"
+#include "engine/cli/event_guard.h"
 #include "engine/cli/file_watcher.h"
 #include "engine/cli/flood_reporter.h"
 #include "engine/cli/internal_alerts.h"
@@ -93,6 +94,7 @@ class LiveSession {
   std::size_t known_processes_ = 0;
   std::unique_ptr<DropReporter> drops_;
   std::unique_ptr<FloodReporter> floods_;
+  std::unique_ptr<EventGuard> guard_;  // an exception in event handling is reported, not fatal
   // run
   std::unique_ptr<OutputManager> outputs_;
   std::unique_ptr<ContainerMetadata> containers_;
