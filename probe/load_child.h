@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "probe/unique_fd.h"
+#include "engine/core/unique_fd.h"
 
 namespace th::probe {
 

@@ -8,11 +8,6 @@
 
 namespace th {
 
-void UniqueFd::reset(int fd) {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-}
-
 bool write_all_fd(int fd, std::string_view data, const std::atomic<bool>& abort) {
   while (!data.empty()) {
     if (abort.load(std::memory_order_relaxed)) return false;

@@ -1,9 +1,9 @@
-// An owned file descriptor, closed with its owner.
+// An owned file descriptor, closed with its owner (or at reset()).
 #pragma once
 
 #include <unistd.h>
 
-namespace th::probe {
+namespace th {
 
 class UniqueFd {
  public:
@@ -34,4 +34,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace th::probe
+}  // namespace th
