@@ -10,8 +10,9 @@ namespace probe_test {
 
 class LiveProbeTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    th::probe::ProbeOptions options;
+  static void SetUpTestSuite() { open_suite_probe({}); }
+  // A suite that needs other options declares its own SetUpTestSuite calling this.
+  static void open_suite_probe(th::probe::ProbeOptions options) {
     options.ignore_tgid = getpid();
     probe_ = open_probe(options, why_).release();
   }

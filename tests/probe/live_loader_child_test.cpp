@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "live_support.h"
+#include "open_in_child.h"
 
 namespace probe_test {
 namespace {
@@ -71,29 +72,15 @@ TEST(LiveLoaderChildFailure, KernelRefusalReachesTheError) {
   if (!why.empty()) TH_SKIP_OR_FAIL(why);
   // In a child of the test: with room for a few descriptors only, the kernel refuses the
   // loader's maps (EMFILE) part way through the load.
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    close(fds[0]);
-    rlimit few{};
-    few.rlim_cur = few.rlim_max = static_cast<rlim_t>(open_fd_count() + 8);
-    setrlimit(RLIMIT_NOFILE, &few);
-    std::string error;
-    auto probe = th::probe::Probe::open(th::probe::ProbeOptions{}, error);
-    std::string verdict = probe ? "loaded" : error;
-    if (waitpid(-1, nullptr, WNOHANG) != -1) verdict += " [a child process was left]";
-    (void)!write(fds[1], verdict.data(), verdict.size());
-    _exit(0);
-  }
-  close(fds[1]);
-  std::string verdict;
-  char buf[512];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof(buf))) > 0;) verdict.append(buf, static_cast<std::size_t>(n));
-  close(fds[0]);
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
+  std::string verdict = open_probe_in_child(
+      [] {
+        rlimit few{};
+        few.rlim_cur = few.rlim_max = static_cast<rlim_t>(open_fd_count() + 8);
+        setrlimit(RLIMIT_NOFILE, &few);
+      },
+      [](std::string& verdict) {
+        if (waitpid(-1, nullptr, WNOHANG) != -1) verdict += " [a child process was left]";
+      });
   RecordProperty("error", verdict);
   EXPECT_NE(verdict.find("the kernel refused the probe (Too many open files)"), std::string::npos) << verdict;
   EXPECT_NE(verdict.find("libbpf: "), std::string::npos) << "libbpf's reason is missing: " << verdict;

@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "live_support.h"
+#include "live_fixture.h"
 
 namespace probe_test {
 namespace {
@@ -16,30 +16,13 @@ constexpr uint32_t kEventsRing = 64u << 10;        // ProbeOptions::ringbuf_byte
 constexpr uint32_t kBulkRing = kEventsRing / 4;    // what the loader gives `bulk`
 constexpr uint32_t kEnforceRing = 64u << 10;       // enforce_events, fixed in probe/enforce.bpf.h
 
-class LiveRing : public ::testing::Test {
+class LiveRing : public LiveProbeTest {
  protected:
   static void SetUpTestSuite() {
     th::probe::ProbeOptions options;
-    options.ignore_tgid = getpid();
     options.ringbuf_bytes = kEventsRing;
-    probe_ = open_probe(options, why_).release();
+    open_suite_probe(options);
   }
-  static void TearDownTestSuite() {
-    delete probe_;
-    probe_ = nullptr;
-  }
-  void SetUp() override {
-    if (!probe_) TH_SKIP_OR_FAIL(why_);
-    EventLog discard;
-    discard.drain(*probe_);
-  }
-  th::probe::Probe& probe() { return *probe_; }
-
-  EventLog log_;
-
- private:
-  static inline th::probe::Probe* probe_ = nullptr;
-  static inline std::string why_;
 };
 
 uint64_t committed(const th::probe::Probe::Stats& s) {

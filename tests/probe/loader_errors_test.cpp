@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "probe/loader.h"
+#include "open_in_child.h"
 
 namespace {
 
@@ -24,26 +24,7 @@ void drop_effective_capabilities() {
 }
 
 TEST(LoaderErrors, MissingCapabilityIsNamed) {
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    close(fds[0]);
-    drop_effective_capabilities();
-    std::string error;
-    auto probe = th::probe::Probe::open(th::probe::ProbeOptions{}, error);
-    std::string verdict = probe ? "loaded" : error;
-    (void)!write(fds[1], verdict.data(), verdict.size());
-    _exit(0);
-  }
-  close(fds[1]);
-  std::string verdict;
-  char buf[512];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof(buf))) > 0;) verdict.append(buf, static_cast<std::size_t>(n));
-  close(fds[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
+  std::string verdict = probe_test::open_probe_in_child(drop_effective_capabilities);
   EXPECT_NE(verdict.find("CAP_BPF"), std::string::npos) << verdict;
   EXPECT_NE(verdict.find("CAP_PERFMON"), std::string::npos) << verdict;
   EXPECT_NE(verdict.find("CAP_SYS_ADMIN"), std::string::npos) << verdict;
