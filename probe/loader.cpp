@@ -24,6 +24,7 @@
 #include "probe/load_child.h"
 #include "probe/record_decoder.h"
 #include "probe/record_merge.h"
+#include "probe/wakeup_pacer.h"
 #include "probe/ring_reader.h"
 #include "tracehound.skel.h"
 
@@ -102,6 +103,18 @@ struct Probe::Impl {
   std::array<KindStats, TH_KIND_COUNT> published{};  // kernel counters already in the metrics
 
   RecordMerge merge;  // records read from both rings, handed out in time order
+  WakeupPacer pacer;
+  uint64_t gap_written_ns = 0;  // what the kernel's wakeup_gap holds (0: its default)
+
+  // Tells the kernel the pacer's gap after a look that took `records` records (a map write
+  // only when the gap changes: at the start and end of a heavy stream).
+  void pace(std::size_t records) {
+    uint64_t gap = pacer.after_look(records);
+    if (gap == gap_written_ns || (gap_written_ns == 0 && gap == WakeupPacer::kBaseGapNs)) return;
+    uint32_t zero = 0;
+    if (bpf_map__update_elem(skel->maps.wakeup_gap, &zero, sizeof(zero), &gap, sizeof(gap), 0) == 0)
+      gap_written_ns = gap;
+  }
 
   EnforceMode enforce_mode = EnforceMode::off;
   uint64_t enforce_lost_published = 0;
@@ -241,7 +254,7 @@ void configure(tracehound_bpf* skel, const ProbeOptions& options, const LoadPlan
   bpf_map__set_max_entries(skel->maps.events, ring);
   bpf_map__set_max_entries(skel->maps.bulk, bulk);
   skel->rodata->wakeup_bytes = std::min(options.wakeup_bytes, bulk / 4);
-  skel->rodata->wakeup_gap_ns = uint64_t{Probe::kWakeupGapMs} * 1'000'000u;
+  skel->rodata->wakeup_gap_ns = WakeupPacer::kBaseGapNs;
   skel->rodata->lifecycle_limit_bytes = ring - ring / 4;
   skel->rodata->flood_burst[TH_CLASS_LIFECYCLE] = 0;
   skel->rodata->flood_burst[TH_CLASS_INJECT] = options.flood.inject_burst;
@@ -479,10 +492,12 @@ int Probe::poll(int timeout_ms, const std::function<void(Event&)>& on_event) {
   int rc = 0;
   for (;;) {
     // Wait for a wakeup for at most one slice, then take what is there, woken or not.
-    int slice = timeout_ms < 0 ? kWakeupGapMs : static_cast<int>(std::clamp<int64_t>(
+    int slice = timeout_ms < 0 ? impl_->pacer.look_again_ms() : static_cast<int>(std::clamp<int64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count(), 0,
-        kWakeupGapMs));
-    if (impl_->merge.empty()) {
+        impl_->pacer.look_again_ms()));
+    // No wait (slice 0) needs no poll: the drain takes what is there whether or not a wakeup
+    // came, and a poll without a wait would cost a system call for nothing.
+    if (impl_->merge.empty() && slice > 0) {
       pollfd ready{impl_->ring.epoll_fd(), POLLIN, 0};
       if (::poll(&ready, 1, slice) < 0 && errno == EINTR) {
         rc = -EINTR;  // a signal: the caller decides
@@ -494,6 +509,7 @@ int Probe::poll(int timeout_ms, const std::function<void(Event&)>& on_event) {
     if (timeout_ms >= 0 && Clock::now() >= deadline) break;
   }
   impl_->on_event = nullptr;
+  impl_->pace(static_cast<std::size_t>(impl_->handled));
   if (impl_->callback_error) std::rethrow_exception(impl_->callback_error);
   auto now = std::chrono::steady_clock::now();
   if (now - impl_->last_publish >= std::chrono::seconds(1)) {
@@ -504,6 +520,8 @@ int Probe::poll(int timeout_ms, const std::function<void(Event&)>& on_event) {
 }
 
 int Probe::fd() const { return impl_->ring.epoll_fd(); }
+
+int Probe::look_again_ms() const { return impl_->pacer.look_again_ms(); }
 
 bool Probe::busy() const { return impl_->handled > 0 || !impl_->merge.empty(); }
 

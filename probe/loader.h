@@ -46,7 +46,7 @@ struct ProbeOptions {
   uint32_t ringbuf_bytes = 8u << 20;
   FloodControl flood;
   // The kernel wakes the reader for a lifecycle or bulk record once this many bytes are pending
-  // (at most a quarter of the ring), or when its ring's last wakeup is Probe::kWakeupGapMs old;
+  // (at most a quarter of the ring), or when its ring's last wakeup is a gap old (wakeup_pacer.h);
   // otherwise the record is committed silently and found by the reader's next look, which
   // busy() says when to take (probe/wakeup.bpf.h). 0: wake for every record. Batching matters
   // under floods: a wakeup costs the traced task ~10x the record.
@@ -92,17 +92,19 @@ class Probe {
   // Waits up to `timeout_ms` (0: no wait, -1: forever) for records and hands each as an Event
   // to `on_event` (the same Event object, reused). Returns as soon as some were handled, with
   // their number, or -errno. An exception from `on_event` propagates after its record is
-  // consumed. Records committed without a wakeup are found within kWakeupGapMs.
+  // consumed.
   int poll(int timeout_ms, const std::function<void(Event&)>& on_event);
-  // The kernel wakes the reader at most once per gap and ring for lifecycle and bulk records.
-  static constexpr int kWakeupGapMs = 4;
+  // Records committed without a wakeup are found within look_again_ms() (probe/wakeup_pacer.h:
+  // the kernel's gap between wakeups, longer while a heavy stream flows, and a margin).
+  int look_again_ms() const;
 
   // The ring buffer's epoll fd, readable when the kernel wakes the reader. An event loop that
   // waits on it calls poll(0, ...) when it is readable and, while busy(), at least every
-  // kWakeupGapMs; while not busy it may sleep until it has other work: the next record wakes it.
+  // look_again_ms(); while not busy it may sleep until it has other work: the next record wakes
+  // it.
   int fd() const;
   // True when the last poll handled records or holds some back for ordering: records may have
-  // been committed silently since, so look again within kWakeupGapMs.
+  // been committed silently since, so look again within look_again_ms().
   bool busy() const;
 
   struct KindStats {

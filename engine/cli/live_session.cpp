@@ -241,9 +241,9 @@ void LiveSession::start_watching() {
   watcher_ = std::make_unique<FileWatcher>(paths, kWatchQuietNs);
 }
 
-void LiveSession::check_watcher(uint64_t now) {
+void LiveSession::check_watcher(uint64_t now, bool readable) {
   if (!watcher_) return;
-  watcher_->read_events(now);
+  if (readable) watcher_->read_events(now);
   if (!watcher_->due(now)) return;
   std::string files;
   for (const auto& f : watcher_->changed()) files += (files.empty() ? "" : ", ") + f;
@@ -295,7 +295,7 @@ uint64_t LiveSession::next_tick() const {
 // without waking us), else until the next tick or the end of the run. An idle detector then
 // turns only for its ticks; the first record after a quiet spell wakes it (probe/wakeup.bpf.h).
 int LiveSession::wait_ms(uint64_t deadline) const {
-  if (probe_->busy()) return probe::Probe::kWakeupGapMs;
+  if (probe_->busy()) return probe_->look_again_ms();
   uint64_t now = now_ns();
   uint64_t until = next_tick();
   if (deadline && deadline < until) until = deadline;
@@ -321,7 +321,7 @@ int LiveSession::run() {
     if (rc < 0 && rc != -EINTR) spdlog::warn("ring buffer poll failed: {}", rc);
     if (fds[1].revents & POLLIN) handle_signals(stop);
     uint64_t now = now_ns();
-    check_watcher(now);
+    check_watcher(now, fds[2].revents & POLLIN);
     heartbeat_.store(now);
     if (now >= next_tick()) tick(now);
     if (deadline && now >= deadline) stop = true;

@@ -73,7 +73,8 @@ class LiveSession {
   // ones stay on failure (logged, counted, and an internal alert).
   void reload(const std::string& why);
   void start_watching();
-  void check_watcher(uint64_t now);
+  // Reads the watcher's inotify events when its fd polled readable; reloads once they are due.
+  void check_watcher(uint64_t now, bool readable);
   bool reload_enforcement(const Ruleset& rules, std::string& err);
   void tick(uint64_t now);
   // When the next tick is due: soon while records flow, later after a quiet period.

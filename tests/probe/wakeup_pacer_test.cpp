@@ -1,0 +1,44 @@
+#include "probe/wakeup_pacer.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace th::probe {
+namespace {
+
+constexpr uint64_t kMs = 1'000'000;
+
+struct PacingCase {
+  const char* name;
+  std::vector<std::size_t> looks;  // records taken by each look, in order
+  uint64_t gap_ns;                 // the gap after the last look
+  int look_again_ms;
+};
+
+class WakeupPacerTest : public ::testing::TestWithParam<PacingCase> {};
+
+TEST_P(WakeupPacerTest, GapFollowsTheStream) {
+  const PacingCase& c = GetParam();
+  WakeupPacer pacer;
+  uint64_t gap = pacer.gap_ns();
+  for (std::size_t records : c.looks) gap = pacer.after_look(records);
+  EXPECT_EQ(gap, c.gap_ns);
+  EXPECT_EQ(pacer.gap_ns(), c.gap_ns);
+  EXPECT_EQ(pacer.look_again_ms(), c.look_again_ms);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Streams, WakeupPacerTest,
+    ::testing::Values(
+        PacingCase{"before_any_look", {}, 4 * kMs, 6},
+        PacingCase{"light_stream_keeps_the_base", {1, 5, 15, 31}, 4 * kMs, 6},
+        PacingCase{"one_heavy_look_doubles", {32}, 8 * kMs, 10},
+        PacingCase{"heavy_stream_grows_to_the_cap", {100, 100, 100, 100, 100}, 16 * kMs, 18},
+        PacingCase{"in_between_holds", {100, 20}, 8 * kMs, 10},
+        PacingCase{"a_light_look_resets", {100, 100, 15}, 4 * kMs, 6},
+        PacingCase{"an_empty_look_resets", {100, 100, 100, 0}, 4 * kMs, 6}),
+    [](const ::testing::TestParamInfo<PacingCase>& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace th::probe
