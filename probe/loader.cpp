@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -24,8 +25,8 @@
 #include "probe/load_child.h"
 #include "probe/record_decoder.h"
 #include "probe/record_merge.h"
-#include "probe/wakeup_pacer.h"
 #include "probe/ring_reader.h"
+#include "probe/wakeup_pacer.h"
 #include "tracehound.skel.h"
 
 namespace th::probe {
@@ -512,10 +513,7 @@ int Probe::poll(int timeout_ms, const std::function<void(Event&)>& on_event) {
   impl_->pace(static_cast<std::size_t>(impl_->handled));
   if (impl_->callback_error) std::rethrow_exception(impl_->callback_error);
   auto now = std::chrono::steady_clock::now();
-  if (now - impl_->last_publish >= std::chrono::seconds(1)) {
-    impl_->last_publish = now;
-    publish_metrics();
-  }
+  if (now - impl_->last_publish >= std::chrono::seconds(1)) publish_metrics();
   return impl_->handled > 0 || rc >= 0 ? impl_->handled : rc;
 }
 
@@ -525,25 +523,49 @@ int Probe::look_again_ms() const { return impl_->pacer.look_again_ms(); }
 
 bool Probe::busy() const { return impl_->handled > 0 || !impl_->merge.empty(); }
 
+namespace {
+
+// Every kind's per-CPU values of one of the probe's per-CPU counter arrays (TH_KIND_COUNT
+// entries of T), kind-major: one system call (BPF_MAP_LOOKUP_BATCH), or one per kind where the
+// kernel has no batch lookup for arrays. Kinds that cannot be read stay zero.
+template <typename T>
+std::vector<T> read_kind_counters(const bpf_map* map, int ncpus) {
+  static_assert(sizeof(T) % 8 == 0, "per-CPU values are laid out 8-byte aligned");
+  const auto per_kind = static_cast<std::size_t>(ncpus);
+  std::vector<T> values(TH_KIND_COUNT * per_kind);
+  std::array<uint32_t, TH_KIND_COUNT> keys{};
+  uint32_t next = 0;
+  uint32_t count = TH_KIND_COUNT;
+  LIBBPF_OPTS(bpf_map_batch_opts, opts);
+  int rc = bpf_map_lookup_batch(bpf_map__fd(map), nullptr, &next, keys.data(), values.data(),
+                                &count, &opts);
+  if ((rc == 0 || errno == ENOENT) && count == TH_KIND_COUNT) return values;
+  std::fill(values.begin(), values.end(), T{});
+  for (uint32_t k = 0; k < TH_KIND_COUNT; ++k)
+    if (bpf_map__lookup_elem(map, &k, sizeof(k), values.data() + k * per_kind,
+                             per_kind * sizeof(T), 0) != 0)
+      std::fill_n(values.begin() + static_cast<std::ptrdiff_t>(k * per_kind), per_kind, T{});
+  return values;
+}
+
+}  // namespace
+
 Probe::Stats Probe::stats() const {
   Stats s = impl_->user_stats;
   s.wrapped_records = impl_->ring.wrapped_records();
   int ncpus = libbpf_num_possible_cpus();
   if (ncpus <= 0) return s;
-  std::vector<th_kind_counters> per_cpu(static_cast<std::size_t>(ncpus));
-  std::vector<th_flood_counters> held(static_cast<std::size_t>(ncpus));
-  for (uint32_t k = 0; k < TH_KIND_COUNT; ++k) {
-    if (bpf_map__lookup_elem(impl_->skel->maps.counters, &k, sizeof(k), per_cpu.data(),
-                             per_cpu.size() * sizeof(th_kind_counters), 0) == 0) {
-      for (const auto& c : per_cpu) {
-        s.kinds[k].events += c.events;
-        s.kinds[k].drops += c.drops;
-        s.kinds[k].filtered += c.filtered;
-      }
+  const auto per_kind = static_cast<std::size_t>(ncpus);
+  const auto counted = read_kind_counters<th_kind_counters>(impl_->skel->maps.counters, ncpus);
+  const auto held = read_kind_counters<th_flood_counters>(impl_->skel->maps.flood_counters, ncpus);
+  for (std::size_t k = 0; k < TH_KIND_COUNT; ++k) {
+    for (std::size_t cpu = 0; cpu < per_kind; ++cpu) {
+      const th_kind_counters& c = counted[k * per_kind + cpu];
+      s.kinds[k].events += c.events;
+      s.kinds[k].drops += c.drops;
+      s.kinds[k].filtered += c.filtered;
+      s.kinds[k].held += held[k * per_kind + cpu].held;
     }
-    if (bpf_map__lookup_elem(impl_->skel->maps.flood_counters, &k, sizeof(k), held.data(),
-                             held.size() * sizeof(th_flood_counters), 0) == 0)
-      for (const auto& c : held) s.kinds[k].held += c.held;
   }
   return s;
 }
@@ -553,6 +575,7 @@ void Probe::publish_metrics() const { publish_metrics(stats()); }
 void Probe::publish_metrics(const Stats& s) const {
   // Deltas since the last publication, so that several probes in one process add up.
   std::lock_guard<std::mutex> lock(impl_->publish_mu);
+  impl_->last_publish = std::chrono::steady_clock::now();  // poll()'s own can wait a second more
   if (impl_->enforce_mode != EnforceMode::off) {
     uint64_t lost = enforcement_records_lost();
     Metrics::global()

@@ -31,18 +31,11 @@ Tri tri(uint8_t v) {
   return v == TH_TRI_YES ? Tri::yes : v == TH_TRI_NO ? Tri::no : Tri::unknown;
 }
 
+// Every field back to its default. Copied from an empty one, a string or argv keeps its buffer
+// (only its length changes), so decoding a record allocates nothing once the buffers have grown.
 void reset(Event& ev) {
-  std::string path = std::move(ev.path), exepath = std::move(ev.exepath), comm = std::move(ev.actor.comm);
-  std::vector<std::string> argv = std::move(ev.argv);
-  ev = Event{};
-  path.clear();
-  exepath.clear();
-  comm.clear();
-  argv.clear();
-  ev.path = std::move(path);
-  ev.exepath = std::move(exepath);
-  ev.actor.comm = std::move(comm);
-  ev.argv = std::move(argv);
+  static const Event kBlank{};
+  ev = kBlank;
 }
 
 void decode_header(const th_header& h, int64_t boot_to_epoch_ns, Event& ev) {

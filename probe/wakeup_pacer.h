@@ -16,7 +16,7 @@ namespace th::probe {
 class WakeupPacer {
  public:
   static constexpr uint64_t kBaseGapNs = 4'000'000;
-  static constexpr uint64_t kMaxGapNs = 16'000'000;
+  static constexpr uint64_t kMaxGapNs = 32'000'000;
   // A look that took at least this many records found a heavy stream; fewer than half as many,
   // a light one.
   static constexpr std::size_t kHeavyRecords = 32;

@@ -62,6 +62,12 @@ void FloodReporter::merge(const std::vector<probe::Flooder>& fresh) {
 
 void FloodReporter::check(probe::Probe& probe, const probe::Probe::Stats& snapshot,
                           uint64_t now_ns) {
+  // Between reports the map is read at most once per kReadInterval (a walk of the map costs two
+  // system calls a stream): its counts only grow, so a later read loses nothing but the streams
+  // the LRU map evicts meanwhile, and those still count in the per-kind totals.
+  const bool report_due = last_report_ns_ == 0 || now_ns >= last_report_ns_ + kInterval;
+  if (!report_due && last_read_ns_ && now_ns < last_read_ns_ + kReadInterval) return;
+  last_read_ns_ = now_ns;
   merge(probe.flooders(snapshot));
   if (pending_.empty()) return;
   if (last_report_ns_ && now_ns < last_report_ns_ + kInterval) return;

@@ -18,12 +18,13 @@ class FloodReporter {
   FloodReporter(AlertSink& sink, std::string hostname) : sink_(sink), hostname_(std::move(hostname)) {}
 
   // Reads the probe's flood map when its held counters (in `snapshot`, the probe's stats())
-  // moved; reports once per interval.
+  // moved, at most once per kReadInterval until a report is due; reports once per interval.
   void check(probe::Probe& probe, const probe::Probe::Stats& snapshot, uint64_t now_ns);
   // The processes of the latest reports (most recent interval first), for the drop alert.
   const nlohmann::ordered_json& recent_flooders() const { return recent_; }
 
   static constexpr uint64_t kInterval = 10'000'000'000ull;
+  static constexpr uint64_t kReadInterval = 1'000'000'000ull;  // map reads between reports
   static constexpr std::size_t kMaxNamed = 10;  // processes named per alert
 
  private:
@@ -35,6 +36,7 @@ class FloodReporter {
   std::vector<probe::Flooder> pending_;  // merged by (pid, kind, request, target, failed)
   nlohmann::ordered_json recent_ = nlohmann::ordered_json::array();
   uint64_t last_report_ns_ = 0;
+  uint64_t last_read_ns_ = 0;
 };
 
 // The JSON form of one flooder in alerts: {"pid", "comm", "uid", "kind", "request", ...}.

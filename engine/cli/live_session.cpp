@@ -23,6 +23,8 @@ namespace {
 constexpr uint64_t kTickNs = 200'000'000ull;
 constexpr uint64_t kIdleTickNs = 1'000'000'000ull;
 constexpr uint64_t kStallNs = 5'000'000'000ull;
+// How long to wait, without polling the ring, for a record being written to be committed.
+constexpr int kUnreadyRingMs = 1;
 // How long the watched files must stay unchanged before a reload: an editor's save or a copy of
 // several rules files is one reload.
 constexpr uint64_t kWatchQuietNs = 250'000'000ull;
@@ -312,12 +314,16 @@ int LiveSession::run() {
       opts_.duration_s > 0 ? now_ns() + static_cast<uint64_t>(opts_.duration_s * 1e9) : 0;
   bool stop = false;
   while (!stop && !record_failed_) {
-    pollfd fds[3] = {{probe_->fd(), POLLIN, 0},
+    // A ring that polls readable but gives nothing holds a record its producer is still
+    // writing, committed in a moment: until then poll without it, so as not to spin.
+    const bool ring_unready = ring_unready_;
+    pollfd fds[3] = {{ring_unready ? -1 : probe_->fd(), POLLIN, 0},
                      {signals_.fd(), POLLIN, 0},
                      {watcher_ ? watcher_->fd() : -1, POLLIN, 0}};
-    ::poll(fds, 3, wait_ms(deadline));
+    ::poll(fds, 3, ring_unready ? kUnreadyRingMs : wait_ms(deadline));
     int rc = 0;
     guard_->run([&] { rc = probe_->poll(0, on_event); }, now_ns());
+    ring_unready_ = (fds[0].revents & POLLIN) && rc == 0 && !probe_->busy();
     if (rc < 0 && rc != -EINTR) spdlog::warn("ring buffer poll failed: {}", rc);
     if (fds[1].revents & POLLIN) handle_signals(stop);
     uint64_t now = now_ns();

@@ -110,6 +110,7 @@ class LiveSession {
   uint64_t events_ = 0;
   uint64_t last_tick_ = 0;
   uint64_t events_at_tick_ = 0;  // events_ at the last tick: none since means a quiet period
+  bool ring_unready_ = false;    // the ring polled readable and gave nothing (run())
 };
 
 }  // namespace th::cli
