@@ -68,6 +68,12 @@ const char* hooks_name(SyscallHooks h) {
   return "automatic";
 }
 
+uint64_t steady_now_ns() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
 }  // namespace
 
 struct Probe::Impl {
@@ -110,7 +116,7 @@ struct Probe::Impl {
   // Tells the kernel the pacer's gap after a look that took `records` records (a map write
   // only when the gap changes: at the start and end of a heavy stream).
   void pace(std::size_t records) {
-    uint64_t gap = pacer.after_look(records);
+    uint64_t gap = pacer.after_look(records, steady_now_ns());
     if (gap == gap_written_ns || (gap_written_ns == 0 && gap == WakeupPacer::kBaseGapNs)) return;
     uint32_t zero = 0;
     if (bpf_map__update_elem(skel->maps.wakeup_gap, &zero, sizeof(zero), &gap, sizeof(gap), 0) == 0)
@@ -521,7 +527,9 @@ int Probe::fd() const { return impl_->ring.epoll_fd(); }
 
 int Probe::look_again_ms() const { return impl_->pacer.look_again_ms(); }
 
-bool Probe::busy() const { return impl_->handled > 0 || !impl_->merge.empty(); }
+bool Probe::busy() const {
+  return impl_->handled > 0 || !impl_->merge.empty() || impl_->pacer.expecting(steady_now_ns());
+}
 
 namespace {
 

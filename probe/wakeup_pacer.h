@@ -24,16 +24,22 @@ class WakeupPacer {
   // the kernel's wakeup, not the reader's timer, ends its sleep.
   static constexpr uint64_t kLookAgainMarginNs = 2'000'000;
 
-  // After a look that took `records` records: the gap the kernel is to use from now on.
-  uint64_t after_look(std::size_t records);
+  // After a look at `now_ns` (any monotonic clock) that took `records` records: the gap the
+  // kernel is to use from now on.
+  uint64_t after_look(std::size_t records, uint64_t now_ns);
   uint64_t gap_ns() const { return gap_ns_; }
   // How soon to look again, without a wakeup, after a look that found records (ms, rounded
   // up): a record committed silently was committed less than a gap after the wakeup the reader
   // answered, so it waits at most this long, and only at the end of a stream.
   int look_again_ms() const;
+  // True until one look-again interval after the last look that found records: records may
+  // still have been committed silently, even if a look since (the reader woken early by
+  // something else) found none.
+  bool expecting(uint64_t now_ns) const { return now_ns < expect_until_ns_; }
 
  private:
   uint64_t gap_ns_ = kBaseGapNs;
+  uint64_t expect_until_ns_ = 0;
 };
 
 }  // namespace th::probe

@@ -22,7 +22,8 @@ TEST_P(WakeupPacerTest, GapFollowsTheStream) {
   const PacingCase& c = GetParam();
   WakeupPacer pacer;
   uint64_t gap = pacer.gap_ns();
-  for (std::size_t records : c.looks) gap = pacer.after_look(records);
+  uint64_t now = 0;
+  for (std::size_t records : c.looks) gap = pacer.after_look(records, now += kMs);
   EXPECT_EQ(gap, c.gap_ns);
   EXPECT_EQ(pacer.gap_ns(), c.gap_ns);
   EXPECT_EQ(pacer.look_again_ms(), c.look_again_ms);
@@ -40,6 +41,25 @@ INSTANTIATE_TEST_SUITE_P(
         PacingCase{"a_light_look_resets", {100, 100, 15}, 4 * kMs, 6},
         PacingCase{"an_empty_look_resets", {100, 100, 100, 0}, 4 * kMs, 6}),
     [](const ::testing::TestParamInfo<PacingCase>& info) { return std::string(info.param.name); });
+
+// After a look that found records the reader keeps expecting silent ones for one look-again
+// interval, even if a look in between (woken early by something else) finds none; after a heavy
+// look, for the longer interval that look set.
+TEST(WakeupPacer, ExpectsSilentRecordsForOneIntervalAfterALookThatFoundSome) {
+  WakeupPacer pacer;
+  EXPECT_FALSE(pacer.expecting(0));
+  pacer.after_look(5, 100 * kMs);  // light: 4 ms gap, look again within 6 ms
+  EXPECT_TRUE(pacer.expecting(101 * kMs));
+  pacer.after_look(0, 102 * kMs);  // woken early, nothing there
+  EXPECT_TRUE(pacer.expecting(105 * kMs));
+  EXPECT_FALSE(pacer.expecting(106 * kMs));
+
+  pacer.after_look(100, 200 * kMs);  // heavy: 8 ms gap, look again within 10 ms
+  pacer.after_look(0, 201 * kMs);    // the gap goes back to 4 ms, the owed wait does not
+  EXPECT_EQ(pacer.gap_ns(), 4 * kMs);
+  EXPECT_TRUE(pacer.expecting(209 * kMs));
+  EXPECT_FALSE(pacer.expecting(210 * kMs));
+}
 
 }  // namespace
 }  // namespace th::probe
