@@ -50,4 +50,7 @@ stop_th() {
 # Sum of a metric's samples in $work/metrics.
 metric_sum() { awk -v m="$1" '$1 ~ "^"m"({|$)" {s += $2} END {print s + 0}' "$work/metrics"; }
 
+# The scheduler's run time, in nanoseconds, of every thread of process $1 so far.
+run_time_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ s += $1 } END { printf "%d\n", s }'; }
+
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

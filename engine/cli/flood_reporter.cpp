@@ -69,8 +69,7 @@ void FloodReporter::check(probe::Probe& probe, const probe::Probe::Stats& snapsh
   if (!report_due && last_read_ns_ && now_ns < last_read_ns_ + kReadInterval) return;
   last_read_ns_ = now_ns;
   merge(probe.flooders(snapshot));
-  if (pending_.empty()) return;
-  if (last_report_ns_ && now_ns < last_report_ns_ + kInterval) return;
+  if (pending_.empty() || !report_due) return;
   report(now_ns);
 }
 

@@ -323,7 +323,7 @@ int LiveSession::run() {
     ::poll(fds, 3, ring_unready ? kUnreadyRingMs : wait_ms(deadline));
     int rc = 0;
     guard_->run([&] { rc = probe_->poll(0, on_event); }, now_ns());
-    ring_unready_ = (fds[0].revents & POLLIN) && rc == 0 && !probe_->busy();
+    ring_unready_ = (fds[0].revents & POLLIN) && rc == 0;
     if (rc < 0 && rc != -EINTR) spdlog::warn("ring buffer poll failed: {}", rc);
     if (fds[1].revents & POLLIN) handle_signals(stop);
     uint64_t now = now_ns();
