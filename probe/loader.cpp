@@ -20,6 +20,7 @@
 #include "engine/metrics/metrics.h"
 #include "probe/host_checks.h"
 #include "probe/interest_map.h"
+#include "probe/kernel_counts.h"
 #include "probe/kallsyms.h"
 #include "probe/libbpf_log.h"
 #include "probe/load_child.h"
@@ -111,16 +112,17 @@ struct Probe::Impl {
 
   RecordMerge merge;  // records read from both rings, handed out in time order
   WakeupPacer pacer;
-  uint64_t gap_written_ns = 0;  // what the kernel's wakeup_gap holds (0: its default)
+  // The gap the kernel uses: its default (wakeup_gap unwritten) is the base gap.
+  uint64_t kernel_gap_ns = WakeupPacer::kBaseGapNs;
 
   // Tells the kernel the pacer's gap after a look that took `records` records (a map write
   // only when the gap changes: at the start and end of a heavy stream).
   void pace(std::size_t records) {
     uint64_t gap = pacer.after_look(records, steady_now_ns());
-    if (gap == gap_written_ns || (gap_written_ns == 0 && gap == WakeupPacer::kBaseGapNs)) return;
+    if (gap == kernel_gap_ns) return;
     uint32_t zero = 0;
     if (bpf_map__update_elem(skel->maps.wakeup_gap, &zero, sizeof(zero), &gap, sizeof(gap), 0) == 0)
-      gap_written_ns = gap;
+      kernel_gap_ns = gap;
   }
 
   EnforceMode enforce_mode = EnforceMode::off;
@@ -531,50 +533,12 @@ bool Probe::busy() const {
   return impl_->handled > 0 || !impl_->merge.empty() || impl_->pacer.expecting(steady_now_ns());
 }
 
-namespace {
-
-// Every kind's per-CPU values of one of the probe's per-CPU counter arrays (TH_KIND_COUNT
-// entries of T), kind-major: one system call (BPF_MAP_LOOKUP_BATCH), or one per kind where the
-// kernel has no batch lookup for arrays. Kinds that cannot be read stay zero.
-template <typename T>
-std::vector<T> read_kind_counters(const bpf_map* map, int ncpus) {
-  static_assert(sizeof(T) % 8 == 0, "per-CPU values are laid out 8-byte aligned");
-  const auto per_kind = static_cast<std::size_t>(ncpus);
-  std::vector<T> values(TH_KIND_COUNT * per_kind);
-  std::array<uint32_t, TH_KIND_COUNT> keys{};
-  uint32_t next = 0;
-  uint32_t count = TH_KIND_COUNT;
-  LIBBPF_OPTS(bpf_map_batch_opts, opts);
-  int rc = bpf_map_lookup_batch(bpf_map__fd(map), nullptr, &next, keys.data(), values.data(),
-                                &count, &opts);
-  if ((rc == 0 || errno == ENOENT) && count == TH_KIND_COUNT) return values;
-  std::fill(values.begin(), values.end(), T{});
-  for (uint32_t k = 0; k < TH_KIND_COUNT; ++k)
-    if (bpf_map__lookup_elem(map, &k, sizeof(k), values.data() + k * per_kind,
-                             per_kind * sizeof(T), 0) != 0)
-      std::fill_n(values.begin() + static_cast<std::ptrdiff_t>(k * per_kind), per_kind, T{});
-  return values;
-}
-
-}  // namespace
-
 Probe::Stats Probe::stats() const {
   Stats s = impl_->user_stats;
   s.wrapped_records = impl_->ring.wrapped_records();
   int ncpus = libbpf_num_possible_cpus();
   if (ncpus <= 0) return s;
-  const auto per_kind = static_cast<std::size_t>(ncpus);
-  const auto counted = read_kind_counters<th_kind_counters>(impl_->skel->maps.counters, ncpus);
-  const auto held = read_kind_counters<th_flood_counters>(impl_->skel->maps.flood_counters, ncpus);
-  for (std::size_t k = 0; k < TH_KIND_COUNT; ++k) {
-    for (std::size_t cpu = 0; cpu < per_kind; ++cpu) {
-      const th_kind_counters& c = counted[k * per_kind + cpu];
-      s.kinds[k].events += c.events;
-      s.kinds[k].drops += c.drops;
-      s.kinds[k].filtered += c.filtered;
-      s.kinds[k].held += held[k * per_kind + cpu].held;
-    }
-  }
+  add_kernel_counts(impl_->skel->maps.counters, impl_->skel->maps.flood_counters, ncpus, s.kinds);
   return s;
 }
 
